@@ -1,0 +1,30 @@
+"""costcalc: what it costs to train large AI models on GPUs, with every assumption visible.
+
+The library mirrors the command line::
+
+    import costcalc
+    scenario = costcalc.scenario("deepseek-v3")
+    result = costcalc.estimate(scenario)
+    result.total            # 5576000.0 (USD)
+
+Heavy modules are imported on first use, so `import costcalc` stays cheap.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from costcalc.api import estimate, hardware, scenario
+
+__all__ = ["__version__", "estimate", "hardware", "scenario"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from costcalc import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'costcalc' has no attribute {name!r}")

@@ -1,0 +1,123 @@
+"""The library surface: what the command line does, as functions a notebook can call.
+
+>>> import costcalc
+>>> costcalc.estimate("deepseek-v3").total
+5576000.0
+>>> costcalc.estimate("deepseek-v3", {"price": "3 USD/hour"}).total
+8364000.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from costcalc.errors import InputError, PresetError
+from costcalc.model import Estimate, hardware_for
+from costcalc.model import estimate as _estimate
+from costcalc.overrides import apply_overrides
+from costcalc.presets import Catalog, load_catalog
+from costcalc.schema import Hardware, Scenario
+
+
+def catalog() -> Catalog:
+    """Every hardware preset and scenario on the search path."""
+    return load_catalog()
+
+
+def hardware(name: str) -> Hardware:
+    """A hardware preset by name or alias ('h800', 'H800 SXM')."""
+    return load_catalog().hardware(name)
+
+
+def scenario(name_or_path: str, overrides: Mapping[str, Any] | None = None) -> Scenario:
+    """A scenario preset by name or .toml path, with optional `{path: value}` overrides."""
+    presets = load_catalog()
+    return apply_overrides(presets.scenario(name_or_path), overrides or {}, presets)
+
+
+def estimate(
+    scenario_or_name: Scenario | str, overrides: Mapping[str, Any] | None = None
+) -> Estimate:
+    """Price a scenario (a Scenario, a preset name, or a path), after overrides."""
+    presets = load_catalog()
+    chosen = (
+        presets.scenario(scenario_or_name)
+        if isinstance(scenario_or_name, str)
+        else scenario_or_name
+    )
+    chosen = apply_overrides(chosen, overrides or {}, presets)
+    return _estimate(chosen, hardware_for(chosen, presets.hardware))
+
+
+def adhoc_scenario(
+    gpu: str,
+    *,
+    gpus: int | str | None = None,
+    gpu_hours: float | str | None = None,
+    days: float | str | None = None,
+    params: float | str | None = None,
+    active_params: float | str | None = None,
+    tokens: float | str | None = None,
+) -> Scenario:
+    """A one-stage rental run described by its GPU and one measure of its size.
+
+    Give exactly one of `gpu_hours`, `days` (with `gpus`) or `tokens` (with `params`).
+    Precision, MFU and price are set afterwards as overrides, so they default to the
+    hardware preset's figures.
+    """
+    from costcalc.presets import validate
+
+    sizes = {"gpu_hours": gpu_hours, "days": days, "tokens": tokens}
+    given = [name for name, value in sizes.items() if value is not None]
+    if len(given) != 1:
+        flags = ", ".join(f"--{name.replace('_', '-')}" for name in given)
+        raise InputError(
+            f"give exactly one of --gpu-hours, --days or --tokens (got {flags or 'none'})"
+        )
+    chip = load_catalog().hardware(gpu)
+    stage: dict[str, Any] = {"name": "training"}
+    if gpu_hours is not None:
+        stage["gpu_hours"] = gpu_hours
+    if days is not None:
+        if gpus is None:
+            raise InputError("--days needs --gpus to turn wall-clock time into GPU-hours")
+        stage["hours"] = days if isinstance(days, str) and not _is_number(days) else _days(days)
+    if tokens is not None:
+        if params is None and active_params is None:
+            raise InputError("--tokens needs --params (or --active-params) to count FLOPs")
+        stage["tokens"] = tokens
+    run: dict[str, Any] = {"gpu": chip.name, "stages": [stage]}
+    for key, value in (("gpus", gpus), ("params", params), ("active_params", active_params)):
+        if value is not None:
+            run[key] = value
+    raw = {"name": "ad-hoc", "title": f"Ad-hoc run on {chip.name}", "basis": "rental", "run": run}
+    try:
+        return validate(Scenario, raw, "command line")
+    except PresetError as error:
+        flag = _FLAGS.get(error.field or "", error.field)
+        raise InputError(f"{flag}: {error.reason}") from None
+
+
+# Which command-line flag fed each field of an ad-hoc scenario, for error messages.
+_FLAGS = {
+    "run.gpus": "--gpus",
+    "run.params": "--params",
+    "run.active_params": "--active-params",
+    "run.stages.0.gpu_hours": "--gpu-hours",
+    "run.stages.0.hours": "--days",
+    "run.stages.0.tokens": "--tokens",
+}
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace(",", ""))
+    except ValueError:
+        return False
+    return True
+
+
+def _days(value: float | str) -> str:
+    """A bare number of days as a quantity string the hours field converts."""
+    return f"{value} day"

@@ -1,0 +1,355 @@
+"""The command line: parse arguments, call the library, render. Nothing else.
+
+Errors are handled in one place, `CostcalcGroup.main`: a costcalc error or a usage
+error becomes one line on stderr and exit code 2; a closed pipe ends quietly;
+`--debug` (or COSTCALC_DEBUG=1) shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from typer.core import TyperGroup
+
+from costcalc import __version__
+from costcalc.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, CostcalcError
+from costcalc.render import OutputFormat, Report
+
+
+class CostcalcGroup(TyperGroup):
+    """The root command: one-line errors with exit codes, quiet on a closed pipe."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        arguments = list(sys.argv[1:] if args is None else args)
+        debug = "--debug" in arguments or os.environ.get("COSTCALC_DEBUG") == "1"
+        try:
+            result = super().main(
+                args=arguments,
+                prog_name=prog_name or "costcalc",
+                complete_var=complete_var,
+                standalone_mode=False,
+                **extra,
+            )
+        except BrokenPipeError:
+            _silence_stdout()
+            sys.exit(0)
+        except KeyboardInterrupt:
+            sys.exit(EXIT_INTERRUPTED)
+        except CostcalcError as error:
+            _fail(str(error), error.exit_code, debug)
+        except typer.Exit as exit_:
+            sys.exit(exit_.exit_code)
+        except Exception as error:
+            if _is_usage_error(error):
+                _fail(error.format_message(), EXIT_BAD_INPUT, debug)  # type: ignore[attr-defined]
+            _fail(f"internal error: {type(error).__name__}: {error}", 1, debug, internal=True)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+def _is_usage_error(error: Exception) -> bool:
+    """Click's own errors (bad option, missing argument), vendored inside typer."""
+    return hasattr(error, "format_message") and hasattr(error, "exit_code")
+
+
+def _fail(message: str, code: int, debug: bool, internal: bool = False) -> NoReturn:
+    if debug:
+        traceback.print_exc()
+    line = " ".join(message.split())
+    hint = " (run with --debug for the traceback)" if internal and not debug else ""
+    with contextlib.suppress(BrokenPipeError):
+        print(f"Error: {line}{hint}", file=sys.stderr)
+    sys.exit(code)
+
+
+def _silence_stdout() -> None:
+    """After the reader went away, point stdout at /dev/null so the final flush is quiet."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+app = typer.Typer(
+    cls=CostcalcGroup,
+    name="costcalc",
+    help="Estimate what it costs to train large AI models on GPUs, and explain why "
+    "published figures differ.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+hardware_app = typer.Typer(
+    help="GPU presets: peak FLOP/s, memory, power, prices.", no_args_is_help=True
+)
+presets_app = typer.Typer(help="List, show and validate preset files.", no_args_is_help=True)
+app.add_typer(hardware_app, name="hardware")
+app.add_typer(presets_app, name="presets")
+
+FormatOption = Annotated[
+    OutputFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        case_sensitive=False,
+        help="table, json, csv, tsv or markdown; auto is a table on a terminal, TSV in a pipe.",
+    ),
+]
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        print(f"costcalc {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version."),
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks instead of one-line errors.")
+    ] = False,
+) -> None:
+    """costcalc: GPU training cost, with every assumption and source visible."""
+
+
+def emit(report: Report, fmt: OutputFormat) -> None:
+    """Write a report to stdout in the chosen format."""
+    from costcalc.render import resolve_format, write
+
+    write(report, resolve_format(fmt, sys.stdout), sys.stdout)
+
+
+# ---------------------------------------------------------------------------
+# hardware
+# ---------------------------------------------------------------------------
+
+
+@hardware_app.command("list")
+def hardware_list(fmt: FormatOption = OutputFormat.auto) -> None:
+    """List the hardware presets.
+
+    Example: costcalc hardware list --format csv
+    """
+    from costcalc.api import catalog
+    from costcalc.reports import hardware_list_report
+
+    emit(hardware_list_report(catalog().hardware_presets.values()), fmt)
+
+
+@hardware_app.command("show")
+def hardware_show(
+    name: Annotated[str, typer.Argument(help="GPU name or alias, e.g. H800 or 'h100 sxm'.")],
+    fmt: FormatOption = OutputFormat.auto,
+) -> None:
+    """Show one hardware preset, every figure with its source.
+
+    Example: costcalc hardware show h800 --format json
+    """
+    from costcalc.api import hardware
+    from costcalc.reports import hardware_show_report
+
+    emit(hardware_show_report(hardware(name)), fmt)
+
+
+# ---------------------------------------------------------------------------
+# presets
+# ---------------------------------------------------------------------------
+
+
+@presets_app.command("list")
+def presets_list(fmt: FormatOption = OutputFormat.auto) -> None:
+    """List every preset (hardware and scenarios) on the search path.
+
+    Example: costcalc presets list
+    """
+    from costcalc.api import catalog
+    from costcalc.reports import presets_list_report
+
+    presets = catalog()
+    entries = [
+        (chip.name, "hardware", chip.full_name, presets.files[f"hardware:{chip.name}"])
+        for chip in presets.hardware_presets.values()
+    ]
+    entries += [
+        (scenario.name, "scenario", scenario.title, presets.files[f"scenario:{scenario.name}"])
+        for scenario in presets.scenario_presets.values()
+    ]
+    emit(presets_list_report(entries), fmt)
+
+
+@presets_app.command("show")
+def presets_show(
+    name: Annotated[
+        str, typer.Argument(help="A scenario or hardware preset name, or a .toml path.")
+    ],
+    fmt: FormatOption = OutputFormat.auto,
+) -> None:
+    """Show a preset: every field and its value, with ranges where given.
+
+    Example: costcalc presets show deepseek-fleet
+    """
+    from costcalc.api import catalog
+    from costcalc.errors import UnknownName
+    from costcalc.reports import hardware_show_report, scenario_show_report
+
+    presets = catalog()
+    try:
+        emit(scenario_show_report(presets.scenario(name)), fmt)
+    except UnknownName as error:
+        try:
+            chip = presets.hardware(name)
+        except UnknownName:
+            raise UnknownName(
+                "preset", name, [*presets.scenario_presets, *presets.hardware_presets]
+            ) from error
+        emit(hardware_show_report(chip), fmt)
+
+
+@presets_app.command("validate")
+def presets_validate(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Files or folders to check; default: every packaged preset."),
+    ] = None,
+    fmt: FormatOption = OutputFormat.auto,
+) -> None:
+    """Validate preset files; exit 2 if any is invalid.
+
+    Example: costcalc presets validate my-presets/
+    """
+    from costcalc.presets import all_preset_files, expand_paths, validate_file
+    from costcalc.reports import validation_report
+
+    files = expand_paths(paths) if paths else list(all_preset_files())
+    results = [validate_file(path) for path in files]
+    emit(validation_report(results), fmt)
+    failures = [error for _, _, error in results if error]
+    if failures:
+        others = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
+        raise CostcalcError(
+            f"{len(failures)} of {len(results)} preset files are invalid: {failures[0]}{others}"
+        )
+
+
+# ---------------------------------------------------------------------------
+# estimate
+# ---------------------------------------------------------------------------
+
+
+@app.command()
+def estimate(
+    scenario: Annotated[
+        str | None, typer.Argument(help="Scenario preset name or .toml path.")
+    ] = None,
+    gpu: Annotated[str | None, typer.Option(help="GPU preset, e.g. H800.")] = None,
+    gpus: Annotated[str | None, typer.Option(help="Number of GPUs, e.g. 2048.")] = None,
+    gpu_hours: Annotated[
+        str | None, typer.Option("--gpu-hours", help="Reported GPU-hours, e.g. 2.788M.")
+    ] = None,
+    days: Annotated[str | None, typer.Option(help="Wall-clock days on --gpus GPUs.")] = None,
+    params: Annotated[str | None, typer.Option(help="Total parameters, e.g. 671B.")] = None,
+    active_params: Annotated[
+        str | None,
+        typer.Option("--active-params", help="Active parameters per token (MoE), e.g. 37B."),
+    ] = None,
+    tokens: Annotated[str | None, typer.Option(help="Training tokens, e.g. 14.8T.")] = None,
+    precision: Annotated[
+        str | None, typer.Option(help="Arithmetic precision: fp8, bf16, fp16, tf32, fp64.")
+    ] = None,
+    mfu: Annotated[
+        str | None,
+        typer.Option(help="Model FLOPs utilization, a fraction of the --precision peak."),
+    ] = None,
+    price: Annotated[
+        str | None, typer.Option(help="Rental price per GPU-hour, e.g. '2 USD/hour'.")
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override any scenario field: key.path=value (repeatable)."),
+    ] = None,
+    fmt: FormatOption = OutputFormat.auto,
+) -> None:
+    """Estimate the cost of a scenario, or of an ad-hoc run described by flags.
+
+    Example: costcalc estimate deepseek-v3 --price "3 USD/hour"
+
+    Example: costcalc estimate --gpu H100 --gpus 16384 --params 405B --tokens 15.6T
+    """
+    from costcalc.api import adhoc_scenario, catalog
+    from costcalc.errors import InputError
+    from costcalc.model import estimate as run_estimate
+    from costcalc.model import hardware_for
+    from costcalc.overrides import apply_overrides, parse_assignment
+    from costcalc.reports import estimate_report
+
+    presets = catalog()
+    size = {"gpu_hours": gpu_hours, "days": days, "tokens": tokens}
+    overrides: dict[str, Any] = {}
+    if scenario is None:
+        if gpu is None:
+            raise InputError("give a scenario (e.g. deepseek-v3) or --gpu with a run size")
+        chosen = adhoc_scenario(gpu, gpus=gpus, params=params, active_params=active_params, **size)
+    else:
+        chosen = presets.scenario(scenario)
+        overrides.update(_run_flags(gpu=gpu, gpus=gpus, params=params, active_params=active_params))
+        overrides.update(_stage_flags(chosen, **size))
+    overrides.update(_run_flags(precision=precision, mfu=mfu, price_usd_per_gpu_hour=price))
+    for assignment in set_ or []:
+        path, value = parse_assignment(assignment)
+        overrides[path] = value
+    if "run.gpu" in overrides:
+        overrides["run.gpu"] = presets.hardware(overrides["run.gpu"]).name
+    chosen = apply_overrides(chosen, overrides, presets)
+    result = run_estimate(chosen, hardware_for(chosen, presets.hardware))
+    emit(estimate_report(result, chosen), fmt)
+
+
+def _run_flags(**values: str | None) -> dict[str, str]:
+    return {f"run.{key}": value for key, value in values.items() if value is not None}
+
+
+def _stage_flags(scenario: Any, **sizes: str | None) -> dict[str, str | None]:
+    """--gpu-hours/--days/--tokens on a scenario: they replace its single stage's size."""
+    from costcalc.errors import InputError
+
+    given = {key: value for key, value in sizes.items() if value is not None}
+    if not given:
+        return {}
+    if len(given) > 1:
+        flags = ", ".join(f"--{key.replace('_', '-')}" for key in given)
+        raise InputError(f"give only one of --gpu-hours, --days or --tokens (got {flags})")
+    stages = scenario.run.stages if scenario.run else ()
+    if len(stages) != 1:
+        raise InputError(
+            f"{scenario.name} has {len(stages)} stages; set one with "
+            "--set run.stages.NAME.gpu_hours=..."
+        )
+    key, value = next(iter(given.items()))
+    # The new size replaces the reported ones, which would otherwise take precedence.
+    cleared: dict[str, str | None] = {"run.stages.0.gpu_hours": None, "run.stages.0.hours": None}
+    if key == "days":
+        days = f"{value} day" if value.replace(".", "").isdigit() else value
+        return {**cleared, "run.stages.0.hours": days}
+    return {**cleared, f"run.stages.0.{key}": value}
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

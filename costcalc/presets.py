@@ -1,0 +1,432 @@
+"""Finding, reading and validating preset files, and looking presets up by name.
+
+Presets live in TOML files: `hardware/*.toml` and `scenarios/*.toml` in the packaged
+presets folder, plus any folders listed in $COSTCALC_PRESETS_PATH (which win on a
+name clash). The validated catalog is cached (see `costcalc.cache`), so looking up a
+packaged preset costs neither pint nor pydantic.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+import typing
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+from costcalc import __version__
+from costcalc.cache import cached, fingerprint
+from costcalc.errors import CostcalcError, PresetError, UnknownName, closest
+from costcalc.schema import Hardware, Scenario, Uncertain
+
+T = TypeVar("T")
+KINDS = ("hardware", "scenarios")
+_RANGE_KEYS = {"low", "high", "value", "distribution", "mode", "source"}
+
+
+def packaged_dir() -> Path:
+    """The shipped presets: inside the installed package, or beside it in a checkout."""
+    here = Path(__file__).resolve().parent
+    installed = here / "presets"
+    return installed if installed.is_dir() else here.parent / "presets"
+
+
+def search_dirs() -> list[Path]:
+    """Preset folders in lookup order, lowest priority first."""
+    extra = os.environ.get("COSTCALC_PRESETS_PATH", "")
+    return [packaged_dir(), *(Path(part) for part in extra.split(os.pathsep) if part)]
+
+
+# ---------------------------------------------------------------------------
+# Reading and validating one file
+# ---------------------------------------------------------------------------
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file, turning every way it can fail into a PresetError."""
+    if path.is_dir():
+        raise PresetError(path, "is a directory, expected a .toml file")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise PresetError(path, "no such file") from None
+    except OSError as error:
+        raise PresetError(path, f"cannot read: {error.strerror or error}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise PresetError(path, "not a text file (invalid UTF-8)") from None
+    if not text.strip():
+        raise PresetError(path, "the file is empty")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise PresetError(path, f"invalid TOML: {error}") from None
+
+
+def preset_kind(raw: Mapping[str, Any]) -> str:
+    """Whether a parsed file is a hardware preset or a scenario, from its keys."""
+    if "peak_tflops" in raw:
+        return "hardware"
+    if "basis" in raw or "extends" in raw:
+        return "scenarios"
+    return "unknown"
+
+
+@cache
+def _adapter(cls: Any) -> Any:
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(cls)
+
+
+def validate(cls: type[T], raw: Mapping[str, Any], path: Path | str) -> T:
+    """Validate parsed TOML into `cls`, or raise a PresetError naming file, field and line."""
+    from pydantic import ValidationError
+
+    try:
+        adapter = _adapter(typing.cast(Any, cls))  # a dataclass type is hashable
+        return typing.cast(T, adapter.validate_python(raw))
+    except ValidationError as error:
+        raise _preset_error(cls, error, path) from None
+
+
+def _preset_error(cls: type, error: Any, path: Path | str) -> PresetError:
+    first = error.errors()[0]
+    location = [str(part) for part in first["loc"]]
+    field_path = ".".join(location)
+    if first["type"] == "unexpected_keyword_argument":
+        parent, key = location[:-1], location[-1]
+        reason = f"unknown key {key!r}"
+        suggestion = closest(key, _field_names(cls, parent))
+        if suggestion:
+            reason += f"; did you mean {suggestion!r}?"
+    elif first["type"] in ("missing", "missing_argument"):
+        reason = "missing required field"
+    else:
+        reason = str(first["msg"]).removeprefix("Value error, ")
+    more = len(error.errors()) - 1
+    if more:
+        reason += f" (and {more} more problem{'s' if more > 1 else ''})"
+    line = _line_of(path, location[-1]) if location else None
+    where = f"{path}:{line}" if line else str(path)
+    return PresetError(where, reason, field_path or None)
+
+
+def _field_names(cls: type, location: list[str]) -> list[str]:
+    """Field names of the dataclass found by walking `location` down from `cls`."""
+    current: Any = cls
+    for part in location:
+        if part.isdigit():
+            continue
+        hints = typing.get_type_hints(current) if dataclasses.is_dataclass(current) else {}
+        current = _dataclass_in(hints.get(part))
+        if current is None:
+            return []
+    return (
+        [f.name for f in dataclasses.fields(current)] if dataclasses.is_dataclass(current) else []
+    )
+
+
+def _dataclass_in(annotation: Any) -> Any:
+    if dataclasses.is_dataclass(annotation):
+        return annotation
+    for argument in typing.get_args(annotation):
+        found = _dataclass_in(argument)
+        if found is not None:
+            return found
+    return None
+
+
+def _line_of(path: Path | str, key: str) -> int | None:
+    """Best-effort line number of `key` in the file, for messages."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    pattern = re.compile(rf"^\s*(\[+\s*)?([\w.]*\.)?{re.escape(key)}\s*(=|\]|$)")
+    return next((number for number, line in enumerate(lines, 1) if pattern.match(line)), None)
+
+
+def extract_ranges(raw: Any, prefix: str = "") -> tuple[Any, dict[str, dict[str, Any]]]:
+    """Split inline ranges out of a parsed scenario.
+
+    `{ low = "1.5 USD/hour", high = "3 USD/hour" }` is replaced by its point value:
+    `value` if given, else the mode, else (for now) `low`; the loader moves a point
+    that was not given to the middle of the range once units are converted. The
+    ranges are returned keyed by field path.
+    """
+    ranges: dict[str, dict[str, Any]] = {}
+    if isinstance(raw, dict):
+        if "low" in raw and "high" in raw and set(raw) <= _RANGE_KEYS:
+            ranges[prefix] = dict(raw)
+            return raw.get("value", raw.get("mode", raw["low"])), ranges
+        result = {}
+        for key, value in raw.items():
+            result[key], inner = extract_ranges(value, f"{prefix}.{key}" if prefix else key)
+            ranges.update(inner)
+        return result, ranges
+    if isinstance(raw, list):
+        items = []
+        for index, value in enumerate(raw):
+            item, inner = extract_ranges(value, f"{prefix}.{index}")
+            items.append(item)
+            ranges.update(inner)
+        return items, ranges
+    return raw, ranges
+
+
+def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Deep-merge two parsed TOML tables; `override` wins, arrays are replaced whole."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+# ---------------------------------------------------------------------------
+# The catalog: every preset, validated, looked up by forgiving names
+# ---------------------------------------------------------------------------
+
+
+def normalize(name: str) -> str:
+    """Fold a name for lookup: case, spaces, hyphens and underscores do not matter."""
+    return re.sub(r"[\s_\-]+", "", name.casefold())
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """All presets found on the search path, validated."""
+
+    hardware_presets: dict[str, Hardware]
+    scenario_presets: dict[str, Scenario]
+    raw_scenarios: dict[str, dict[str, Any]]
+    files: dict[str, Path]
+
+    def hardware(self, name: str) -> Hardware:
+        """A hardware preset by name or alias, case-insensitively ('h800', 'H800 SXM')."""
+        wanted = normalize(name)
+        for preset in self.hardware_presets.values():
+            if wanted in {normalize(preset.name), *map(normalize, preset.aliases)}:
+                return preset
+        raise UnknownName("GPU", name, self.hardware_presets)
+
+    def scenario(self, name_or_path: str) -> Scenario:
+        """A scenario by preset name, or read from a .toml path."""
+        path = Path(name_or_path)
+        if name_or_path.endswith(".toml") or path.is_file():
+            return self.scenario_from_file(path)
+        wanted = normalize(name_or_path)
+        for name, scenario in self.scenario_presets.items():
+            if normalize(name) == wanted:
+                return scenario
+        raise UnknownName("scenario", name_or_path, self.scenario_presets)
+
+    def scenario_from_file(self, path: Path) -> Scenario:
+        """Read, resolve and validate a scenario file that is not in the catalog."""
+        return build_scenario(path, read_toml(path), self)
+
+    def raw_scenario(self, name: str, requested_by: Path) -> dict[str, Any]:
+        """The parsed (not yet validated) file of a scenario, for `extends`."""
+        wanted = normalize(name)
+        for known, raw in self.raw_scenarios.items():
+            if normalize(known) == wanted:
+                return raw
+        error = UnknownName("scenario", name, self.raw_scenarios)
+        raise PresetError(requested_by, str(error), "extends")
+
+
+def build_scenario(path: Path, raw: dict[str, Any], catalog: Catalog) -> Scenario:
+    """Turn one parsed scenario file into a validated Scenario."""
+    resolved = _resolve_extends(path, raw, catalog, seen=(path.stem,))
+    if "uncertain" in resolved:
+        raise PresetError(path, "write ranges inline, as { low = ..., high = ... }", "uncertain")
+    resolved.setdefault("name", path.stem)
+    point_values, ranges = extract_ranges(resolved)
+    scenario = validate(Scenario, point_values, path)
+    scenario = canonical_gpu_names(scenario, catalog, path)
+    uncertain = _validate_ranges(scenario, ranges, path)
+    scenario = dataclasses.replace(scenario, uncertain=uncertain)
+    unstated = {
+        field_path: central_value(uncertain[field_path])
+        for field_path, spec in ranges.items()
+        if "value" not in spec and "mode" not in spec
+    }
+    return _set_points(scenario, unstated)
+
+
+def central_value(spec: Uncertain) -> float:
+    """The point a range stands for when none is stated: its midpoint (median if lognormal)."""
+    if spec.distribution == "lognormal":
+        return float((spec.low * spec.high) ** 0.5)
+    return (spec.low + spec.high) / 2
+
+
+def _set_points(scenario: Scenario, points: dict[str, float]) -> Scenario:
+    from costcalc.overrides import get_path, replace_path
+
+    for field_path, point in points.items():
+        whole = isinstance(get_path(scenario, field_path), int)
+        scenario = replace_path(scenario, field_path, round(point) if whole else point)
+    return scenario
+
+
+def _resolve_extends(
+    path: Path, raw: dict[str, Any], catalog: Catalog, seen: tuple[str, ...]
+) -> dict[str, Any]:
+    base_name = raw.get("extends")
+    if not base_name:
+        return dict(raw)
+    if not isinstance(base_name, str):
+        raise PresetError(path, "must be a scenario name", "extends")
+    if normalize(base_name) in map(normalize, seen):
+        raise PresetError(path, f"extends itself through {' -> '.join((*seen, base_name))}")
+    base = catalog.raw_scenario(base_name, path)
+    base = _resolve_extends(path, base, catalog, (*seen, base_name))
+    base.pop("expected", None)  # a child states its own published figures
+    base.pop("name", None)
+    return merge(base, raw)
+
+
+def canonical_gpu_names(scenario: Scenario, catalog: Catalog, path: Path | str) -> Scenario:
+    """The scenario with every GPU name replaced by its preset's canonical name."""
+
+    def canonical(name: str, field_path: str) -> str:
+        try:
+            return catalog.hardware(name).name
+        except UnknownName as error:
+            raise PresetError(path, str(error), field_path) from None
+
+    run, fleet = scenario.run, scenario.fleet
+    if run is not None:
+        run = dataclasses.replace(run, gpu=canonical(run.gpu, "run.gpu"))
+    if fleet is not None:
+        groups = tuple(
+            dataclasses.replace(group, gpu=canonical(group.gpu, f"fleet.groups.{index}.gpu"))
+            for index, group in enumerate(fleet.groups)
+        )
+        fleet = dataclasses.replace(fleet, groups=groups)
+    return dataclasses.replace(scenario, run=run, fleet=fleet)
+
+
+def _validate_ranges(
+    scenario: Scenario, ranges: dict[str, dict[str, Any]], path: Path
+) -> dict[str, Uncertain]:
+    """Convert each inline range to the unit of its field, by validating it in place."""
+    from costcalc.overrides import apply_overrides, get_path
+
+    result: dict[str, Uncertain] = {}
+    for field_path, spec in ranges.items():
+        ends: dict[str, float] = {}
+        for end in ("low", "high", "mode"):
+            if end in spec:
+                try:
+                    ends[end] = float(
+                        get_path(apply_overrides(scenario, {field_path: spec[end]}), field_path)
+                    )
+                except Exception as error:
+                    raise PresetError(path, f"{end}: {error}", field_path) from None
+        distribution = spec.get("distribution", "uniform")
+        if distribution not in ("uniform", "triangular", "lognormal"):
+            raise PresetError(path, f"unknown distribution {distribution!r}", field_path)
+        if not ends["low"] <= ends["high"]:
+            raise PresetError(path, "low must not exceed high", field_path)
+        if distribution == "lognormal" and ends["low"] <= 0:
+            raise PresetError(path, "a lognormal range needs low > 0", field_path)
+        result[field_path] = Uncertain(
+            low=ends["low"],
+            high=ends["high"],
+            distribution=distribution,
+            mode=ends.get("mode"),
+            source=str(spec.get("source", "")),
+        )
+    return result
+
+
+def _preset_files(kind: str) -> dict[str, Path]:
+    """Preset name -> file for one kind; later search folders win."""
+    found: dict[str, Path] = {}
+    for folder in search_dirs():
+        for path in sorted((folder / kind).glob("*.toml")):
+            found[path.stem] = path
+    return found
+
+
+def _build_catalog() -> Catalog:
+    hardware = {}
+    files: dict[str, Path] = {}
+    for path in _preset_files("hardware").values():
+        preset = validate(Hardware, read_toml(path), path)
+        hardware[preset.name] = preset
+        files[f"hardware:{preset.name}"] = path
+    raw_scenarios = {stem: read_toml(path) for stem, path in _preset_files("scenarios").items()}
+    catalog = Catalog(hardware, {}, raw_scenarios, files)
+    for stem, path in _preset_files("scenarios").items():
+        scenario = build_scenario(path, raw_scenarios[stem], catalog)
+        catalog.scenario_presets[scenario.name] = scenario
+        files[f"scenario:{scenario.name}"] = path
+    return catalog
+
+
+def all_preset_files() -> Iterator[Path]:
+    for kind in KINDS:
+        yield from _preset_files(kind).values()
+
+
+def load_catalog() -> Catalog:
+    """Every preset on the search path, validated (from the cache when files are unchanged)."""
+    key = fingerprint(all_preset_files(), salt=__version__)
+    return cached("catalog", key, _build_catalog)
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files named directly, plus every .toml under each folder named."""
+    found: list[Path] = []
+    for path in paths:
+        found.extend(sorted(path.rglob("*.toml")) if path.is_dir() else [path])
+    return found
+
+
+def validate_file(path: Path) -> tuple[Path, str, str | None]:
+    """Check one preset file on its own: (path, kind, error message or None)."""
+    kind = "unknown"
+    try:
+        raw = read_toml(path)
+        kind = preset_kind(raw)
+        if kind == "hardware":
+            validate(Hardware, raw, path)
+        elif kind == "scenarios":
+            build_scenario(path, raw, _lenient_catalog())
+        else:
+            raise PresetError(
+                path, "not a costcalc preset: no peak_tflops (hardware) or basis (scenario)"
+            )
+    except CostcalcError as error:
+        return path, kind, str(error)
+    return path, kind, None
+
+
+def _lenient_catalog() -> Catalog:
+    """The valid presets only, so one broken file does not hide problems in another."""
+    hardware: dict[str, Hardware] = {}
+    for path in _preset_files("hardware").values():
+        try:
+            preset = validate(Hardware, read_toml(path), path)
+        except PresetError:
+            continue
+        hardware[preset.name] = preset
+    raw_scenarios = {}
+    for stem, path in _preset_files("scenarios").items():
+        try:
+            raw_scenarios[stem] = read_toml(path)
+        except PresetError:
+            continue
+    return Catalog(hardware, {}, raw_scenarios, {})

@@ -1,0 +1,255 @@
+"""Output formats: a rich table for people, JSON/CSV/TSV for programs, Markdown for notes.
+
+A command builds one `Report`: `data` is what JSON prints (documented field names);
+`columns` and `rows` are what the table, CSV, TSV and Markdown print. Machine formats
+carry raw numbers in the units their column names state (`amount_usd`, `gpu_hours`);
+only the table and Markdown round, and only for display.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import IO, Any, Literal
+
+from costcalc.numbers import compact, percent, readable, scientific
+
+Kind = Literal["text", "money", "count", "number", "percent", "flops", "days", "price"]
+
+
+class OutputFormat(StrEnum):
+    """--format values; `auto` is a table on a terminal and TSV in a pipe."""
+
+    auto = "auto"
+    table = "table"
+    json = "json"
+    csv = "csv"
+    tsv = "tsv"
+    markdown = "markdown"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column: its machine name (CSV header, with units), display header and kind."""
+
+    key: str
+    header: str
+    kind: Kind = "text"
+
+
+@dataclass
+class Report:
+    """Everything a command prints, in a form every output format can use."""
+
+    data: Any
+    columns: Sequence[Column]
+    rows: Iterable[dict[str, Any]]
+    title: str = ""
+    notes: list[str] = field(default_factory=list)
+    footer: dict[str, Any] | None = None
+    currency: str = "USD"
+    locale: str = "en_US"
+    table_columns: Sequence[str] | None = None
+
+    def human_columns(self) -> list[Column]:
+        """The columns a table or Markdown shows: a readable subset of the machine ones."""
+        if self.table_columns is None:
+            return list(self.columns)
+        by_key = {column.key: column for column in self.columns}
+        return [by_key[key] for key in self.table_columns]
+
+
+def resolve_format(requested: OutputFormat, stream: IO[str]) -> OutputFormat:
+    """`auto` becomes a table on a terminal and TSV otherwise (as `gh` does).
+
+    TTY_COMPATIBLE=1 (or 0) overrides the terminal check, as it does for rich.
+    """
+    if requested is not OutputFormat.auto:
+        return requested
+    forced = os.environ.get("TTY_COMPATIBLE", "")
+    if forced in ("0", "1"):
+        terminal = forced == "1"
+    else:
+        isatty = getattr(stream, "isatty", None)
+        terminal = bool(isatty is not None and isatty())
+    return OutputFormat.table if terminal else OutputFormat.tsv
+
+
+def write(report: Report, fmt: OutputFormat, stream: IO[str]) -> None:
+    """Write the report to `stream` in `fmt` (which must not be `auto`)."""
+    writers: dict[OutputFormat, Callable[[Report, IO[str]], None]] = {
+        OutputFormat.json: write_json,
+        OutputFormat.csv: lambda report, out: write_delimited(report, out, ","),
+        OutputFormat.tsv: lambda report, out: write_delimited(report, out, "\t"),
+        OutputFormat.markdown: write_markdown,
+        OutputFormat.table: write_table,
+    }
+    writers[fmt](report, stream)
+
+
+# ---------------------------------------------------------------------------
+# Machine formats
+# ---------------------------------------------------------------------------
+
+
+def write_json(report: Report, stream: IO[str]) -> None:
+    json.dump(to_json_value(report.data), stream, indent=2, ensure_ascii=False, allow_nan=False)
+    stream.write("\n")
+
+
+def to_json_value(value: Any) -> Any:
+    """Plain JSON types: numpy scalars become floats, NaN becomes null, enums strings."""
+    if isinstance(value, dict):
+        return {str(key): to_json_value(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_json_value(item) for item in value]
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, bool | int | str) or value is None:
+        return value
+    if hasattr(value, "tolist"):  # numpy scalar or array
+        return to_json_value(value.tolist())
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    return str(value)
+
+
+def write_delimited(report: Report, stream: IO[str], delimiter: str) -> None:
+    """One header row of machine column names, then raw values, streamed row by row."""
+    writer = csv.writer(stream, delimiter=delimiter, lineterminator="\n")
+    keys = [column.key for column in report.columns]
+    writer.writerow(keys)
+    for row in report.rows:
+        writer.writerow([raw_cell(row.get(key)) for key in keys])
+
+
+def raw_cell(value: Any) -> Any:
+    """A cell for CSV/TSV: numbers at full precision, no separators or symbols."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else ""
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, list | tuple):
+        return "; ".join(map(str, value))
+    return value
+
+
+# ---------------------------------------------------------------------------
+# Human formats
+# ---------------------------------------------------------------------------
+
+
+def display(value: Any, kind: Kind, currency: str = "USD", locale: str = "en_US") -> str:
+    """A value as people read it: '$5.576M', '2.788M', '38.9%', '3.6e24'."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if kind == "money":
+        from costcalc.money import format_money
+
+        return format_money(float(value), currency, locale)
+    if kind == "price":
+        from costcalc.money import format_money
+
+        return format_money(float(value), currency, locale, compact=False)
+    if kind == "percent":
+        return percent(value)
+    if kind == "flops":
+        return scientific(value)
+    if kind == "days":
+        return f"{float(value):,.1f}"
+    if kind == "count":
+        return compact(value) if isinstance(value, int | float) else str(value)
+    if kind == "number":
+        return readable(value) if isinstance(value, int | float) else str(value)
+    if isinstance(value, list | tuple):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def _display_rows(report: Report) -> Iterator[list[str]]:
+    columns = report.human_columns()
+    for row in report.rows:
+        yield [
+            display(row.get(column.key), column.kind, report.currency, report.locale)
+            for column in columns
+        ]
+
+
+def write_markdown(report: Report, stream: IO[str]) -> None:
+    if report.title:
+        stream.write(f"### {report.title}\n\n")
+    columns = report.human_columns()
+    headers = [column.header for column in columns]
+    aligns = ["---:" if column.kind != "text" else ":---" for column in columns]
+    stream.write("| " + " | ".join(headers) + " |\n")
+    stream.write("| " + " | ".join(aligns) + " |\n")
+    rows = list(_display_rows(report))
+    if report.footer:
+        rows.append(_footer_cells(report))
+    for cells in rows:
+        escaped = [cell.replace("|", "\\|") for cell in cells]
+        stream.write("| " + " | ".join(escaped) + " |\n")
+    for note in report.notes:
+        stream.write(f"\n{note}\n")
+
+
+def _footer_cells(report: Report) -> list[str]:
+    footer = report.footer or {}
+    return [
+        display(footer.get(column.key), column.kind, report.currency, report.locale)
+        if column.key in footer
+        else ""
+        for column in report.human_columns()
+    ]
+
+
+def write_table(report: Report, stream: IO[str]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(file=stream, highlight=False, soft_wrap=False)
+    table = Table(
+        title=report.title or None,
+        title_justify="left",
+        title_style="bold",
+        show_footer=report.footer is not None,
+        header_style="bold",
+    )
+    columns = report.human_columns()
+    footer = _footer_cells(report) if report.footer else [""] * len(columns)
+    for position, (column, footer_cell) in enumerate(zip(columns, footer, strict=True)):
+        numeric = column.kind != "text"
+        table.add_column(
+            column.header,
+            footer=footer_cell,
+            justify="right" if numeric else "left",
+            no_wrap=numeric or position == 0,  # numbers and row names never break
+            overflow="fold",
+        )
+    for cells in _display_rows(report):
+        table.add_row(*cells)
+    console.print(table)
+    for note in report.notes:
+        console.print(note, style="dim", markup=False)
+
+
+def to_text(report: Report, fmt: OutputFormat) -> str:
+    """The report rendered to a string (for tests and for `--output`)."""
+    buffer = io.StringIO()
+    write(report, fmt, buffer)
+    return buffer.getvalue()
+
+
+def stdout() -> IO[str]:
+    return sys.stdout

@@ -1,0 +1,372 @@
+"""Turning results into Reports: the JSON shape and the table/CSV rows of each command.
+
+The field names here are the command-line contract (see DESIGN.md): JSON uses the
+documented names; CSV/TSV columns carry their unit in the name (`amount_usd`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from costcalc.model import Estimate, FleetResult
+from costcalc.numbers import compact, percent, scientific
+from costcalc.render import Column, Report
+from costcalc.schema import Hardware, Precision, Scenario
+
+# ---------------------------------------------------------------------------
+# estimate
+# ---------------------------------------------------------------------------
+
+
+def estimate_data(result: Estimate) -> dict[str, Any]:
+    """The JSON object of `costcalc estimate` (fields listed in DESIGN.md, plus detail)."""
+    return {
+        "scenario": result.scenario,
+        "title": result.title,
+        "basis": result.basis.value,
+        "currency": result.currency,
+        "total": result.total,
+        "by_category": dict(result.by_category),
+        "gpu_hours": result.gpu_hours,
+        "flops": result.flops,
+        "wall_clock_days": result.wall_clock_days,
+        "energy_kwh": result.energy_kwh,
+        "gpu": result.gpu,
+        "gpus": result.gpus,
+        "price_per_gpu_hour": result.price_usd_per_gpu_hour,
+        "items": [
+            {
+                "category": item.category,
+                "name": item.name,
+                "amount": item.amount,
+                "basis": item.basis,
+                "source": item.source,
+            }
+            for item in result.items
+        ],
+        "stages": [dataclasses.asdict(stage) for stage in result.stages],
+        "fleet": fleet_data(result.fleet) if result.fleet else None,
+        "notes": list(result.notes),
+    }
+
+
+def fleet_data(fleet: FleetResult) -> dict[str, Any]:
+    return {
+        "gpus": fleet.gpus,
+        "life_years": fleet.life_years,
+        "utilization": fleet.utilization,
+        "capex": fleet.capex,
+        "opex": fleet.opex,
+        "available_gpu_hours": fleet.available_gpu_hours,
+        "owned_cost_per_gpu_hour": fleet.owned_usd_per_gpu_hour,
+        "by_gpu": {
+            group.gpu: {
+                "count": group.count,
+                "capex": group.capex,
+                "opex": group.opex,
+                "owned_cost_per_gpu_hour": group.owned_usd_per_gpu_hour,
+            }
+            for group in fleet.groups
+        },
+    }
+
+
+def amount_column(currency: str) -> Column:
+    return Column(f"amount_{currency.lower()}", "Amount", "money")
+
+
+def estimate_report(result: Estimate, scenario: Scenario) -> Report:
+    """Line items as rows; the metrics, notes and sources underneath."""
+    amount = amount_column(result.currency)
+    rows = [
+        {
+            "scenario": result.scenario,
+            "category": item.category,
+            "name": item.name,
+            amount.key: item.amount,
+            "basis": item.basis,
+            "source": item.source,
+        }
+        for item in result.items
+    ]
+    columns = [
+        Column("scenario", "Scenario"),
+        Column("category", "Category"),
+        Column("name", "Item"),
+        amount,
+        Column("basis", "Basis"),
+        Column("source", "Source"),
+    ]
+    return Report(
+        data=estimate_data(result),
+        columns=columns,
+        rows=rows,
+        title=f"{result.scenario}: {result.title} ({result.basis.value} basis)",
+        notes=estimate_notes(result, scenario),
+        footer={"name": "Total", amount.key: result.total},
+        currency=result.currency,
+        table_columns=("category", "name", amount.key, "basis"),
+    )
+
+
+def estimate_notes(result: Estimate, scenario: Scenario) -> list[str]:
+    notes = []
+    metrics = []
+    if result.gpu_hours is not None:
+        where = f" on {result.gpus:,} {result.gpu}" if result.gpus else f" on {result.gpu}"
+        metrics.append(f"GPU-hours {compact(result.gpu_hours)}{where}")
+    if result.wall_clock_days is not None:
+        metrics.append(f"wall-clock {float(result.wall_clock_days):,.1f} days")
+    if result.flops is not None:
+        counted = [stage.name for stage in result.stages if stage.flops is not None]
+        scope = "" if len(counted) == len(result.stages) else f" ({', '.join(counted)})"
+        metrics.append(f"FLOPs {scientific(result.flops)}{scope}")
+    if result.energy_kwh is not None:
+        metrics.append(f"energy {compact(float(result.energy_kwh))} kWh")
+    if metrics:
+        notes.append(" | ".join(metrics))
+    for stage in result.stages:
+        if stage.implied_mfu is not None:
+            notes.append(
+                f"{stage.name}: the reported GPU-hours imply MFU {percent(stage.implied_mfu)} "
+                "of the BF16 peak"
+            )
+    if result.fleet is not None:
+        notes.append(
+            f"owned cost per GPU-hour: {float(result.fleet.owned_usd_per_gpu_hour):.2f} USD "
+            f"(fleet average at {percent(result.fleet.utilization, 0)} utilization)"
+        )
+    notes.extend(result.notes)
+    if scenario.includes:
+        notes.append(f"includes: {scenario.includes}")
+    if scenario.excludes:
+        notes.append(f"excludes: {scenario.excludes}")
+    if scenario.source:
+        notes.append(f"source: {scenario.source}")
+    return notes
+
+
+# ---------------------------------------------------------------------------
+# hardware
+# ---------------------------------------------------------------------------
+
+_HARDWARE_FIELDS = (
+    ("memory_gb", "Mem GB", "number"),
+    ("memory_bandwidth_tb_s", "Mem TB/s", "number"),
+    ("interconnect_gb_s", "Link GB/s", "number"),
+    ("tdp_w", "TDP W", "number"),
+    ("server_power_factor", "Server power x TDP", "number"),
+    ("purchase_usd", "Purchase", "money"),
+    ("server_usd_per_gpu", "Server/GPU", "money"),
+    ("rental_usd_per_gpu_hour", "Rent/GPU-h", "price"),
+    ("typical_mfu", "MFU", "percent"),
+)
+
+
+def hardware_data(chip: Hardware) -> dict[str, Any]:
+    """One hardware preset as JSON: figures, peak per precision, and their sources."""
+    data: dict[str, Any] = {
+        "name": chip.name,
+        "full_name": chip.full_name,
+        "vendor": chip.vendor,
+        "aliases": list(chip.aliases),
+        "peak_tflops": chip.peak_tflops.as_dict(),
+    }
+    data.update({key: getattr(chip, key) for key, _, _ in _HARDWARE_FIELDS})
+    data["typical_mfu_precision"] = chip.typical_mfu_precision.value
+    data["released"] = chip.released
+    data["notes"] = list(chip.notes)
+    data["sources"] = dict(chip.sources)
+    return data
+
+
+def _hardware_row(chip: Hardware) -> dict[str, Any]:
+    row: dict[str, Any] = {"name": chip.name, "full_name": chip.full_name, "vendor": chip.vendor}
+    peaks = chip.peak_tflops.as_dict()
+    row.update({f"peak_tflops_{p.value}": peaks.get(p.value) for p in Precision})
+    row.update({key: getattr(chip, key) for key, _, _ in _HARDWARE_FIELDS})
+    row["typical_mfu_precision"] = chip.typical_mfu_precision.value
+    return row
+
+
+def hardware_list_report(chips: Iterable[Hardware]) -> Report:
+    chips = list(chips)
+    columns = [
+        Column("name", "GPU"),
+        Column("full_name", "Full name"),
+        Column("vendor", "Vendor"),
+        *(Column(f"peak_tflops_{p.value}", f"{p.value.upper()} TF/s", "number") for p in Precision),
+        *(Column(key, header, kind) for key, header, kind in _HARDWARE_FIELDS),  # type: ignore[arg-type]
+        Column("typical_mfu_precision", "MFU of"),
+    ]
+    return Report(
+        data=[hardware_data(chip) for chip in chips],
+        columns=columns,
+        rows=[_hardware_row(chip) for chip in chips],
+        title="Hardware presets (dense peak TFLOP/s)",
+        notes=["costcalc hardware show NAME prints every figure with its source."],
+        table_columns=(
+            "name",
+            "peak_tflops_bf16",
+            "peak_tflops_fp8",
+            "memory_gb",
+            "tdp_w",
+            "server_usd_per_gpu",
+            "rental_usd_per_gpu_hour",
+            "typical_mfu",
+        ),
+    )
+
+
+def hardware_show_report(chip: Hardware) -> Report:
+    """Each figure of one preset, one row each, with its source beside it."""
+    rows: list[dict[str, Any]] = []
+    for position, (precision, value) in enumerate(chip.peak_tflops.as_dict().items()):
+        field_name = f"peak_tflops.{precision}"
+        # The shared peak_tflops source is shown once, on the first precision.
+        source = chip.sources.get(field_name) or (
+            chip.source_of(field_name) if position == 0 else ""
+        )
+        rows.append(
+            {"field": field_name, "value": value, "unit": "TFLOP/s (dense)", "source": source}
+        )
+    units = {
+        "memory_gb": "GB",
+        "memory_bandwidth_tb_s": "TB/s",
+        "interconnect_gb_s": "GB/s",
+        "tdp_w": "W",
+        "server_power_factor": "x TDP",
+        "purchase_usd": "USD",
+        "server_usd_per_gpu": "USD",
+        "rental_usd_per_gpu_hour": "USD/GPU-h",
+        "typical_mfu": f"of {chip.typical_mfu_precision.value} peak",
+    }
+    for key, _, _ in _HARDWARE_FIELDS:
+        rows.append(
+            {
+                "field": key,
+                "value": getattr(chip, key),
+                "unit": units[key],
+                "source": chip.source_of(key),
+            }
+        )
+    return Report(
+        data=hardware_data(chip),
+        columns=[
+            Column("field", "Field"),
+            Column("value", "Value", "number"),
+            Column("unit", "Unit"),
+            Column("source", "Source"),
+        ],
+        rows=rows,
+        title=f"{chip.name}: {chip.full_name}",
+        notes=list(chip.notes),
+    )
+
+
+# ---------------------------------------------------------------------------
+# presets
+# ---------------------------------------------------------------------------
+
+
+def presets_list_report(entries: Iterable[tuple[str, str, str, Path]]) -> Report:
+    rows = [
+        {"name": name, "kind": kind, "title": title, "file": str(path)}
+        for name, kind, title, path in entries
+    ]
+    return Report(
+        data=rows,
+        columns=[
+            Column("name", "Name"),
+            Column("kind", "Kind"),
+            Column("title", "Title"),
+            Column("file", "File"),
+        ],
+        rows=rows,
+        title="Presets",
+        table_columns=("name", "kind", "title"),
+    )
+
+
+def validation_report(results: list[tuple[Path, str, str | None]]) -> Report:
+    rows = [
+        {"file": str(path), "kind": kind, "valid": error is None, "error": error or ""}
+        for path, kind, error in results
+    ]
+    return Report(
+        data=rows,
+        columns=[
+            Column("file", "File"),
+            Column("kind", "Kind"),
+            Column("valid", "Valid"),
+            Column("error", "Error"),
+        ],
+        rows=rows,
+        title="Preset validation",
+    )
+
+
+def scenario_data(scenario: Scenario) -> dict[str, Any]:
+    from costcalc.overrides import as_data
+
+    data = as_data(scenario)
+    data["uncertain"] = {
+        path: dataclasses.asdict(spec) for path, spec in scenario.uncertain.items()
+    }
+    return data
+
+
+def scenario_show_report(scenario: Scenario) -> Report:
+    """Every settable field of a scenario with its current value (and range, if any)."""
+    from costcalc.overrides import ALIASES, get_path, settable_paths
+
+    rows = []
+    for path in settable_paths(scenario):
+        if path in ALIASES or path in _DESCRIPTIVE or _by_name(path):
+            continue
+        value = get_path(scenario, path)
+        if value is None:
+            continue
+        spec = scenario.uncertain.get(path)
+        rows.append(
+            {
+                "field": path,
+                "value": value.value if hasattr(value, "value") else value,
+                "low": spec.low if spec else None,
+                "high": spec.high if spec else None,
+                "source": spec.source if spec else "",
+            }
+        )
+    return Report(
+        data=scenario_data(scenario),
+        columns=[
+            Column("field", "Field"),
+            Column("value", "Value", "number"),
+            Column("low", "Low", "number"),
+            Column("high", "High", "number"),
+            Column("source", "Range source"),
+        ],
+        rows=rows,
+        title=f"{scenario.name}: {scenario.title} ({scenario.basis.value} basis)",
+        notes=[
+            f"includes: {scenario.includes}",
+            f"excludes: {scenario.excludes}",
+            f"source: {scenario.source}",
+        ],
+    )
+
+
+_DESCRIPTIVE = {"title", "description", "includes", "excludes"}
+
+
+def _by_name(path: str) -> bool:
+    """Paths that name a list item by name duplicate the positional ones; skip them."""
+    parts = path.split(".")
+    return any(
+        previous in ("stages", "groups") and not part.isdigit()
+        for previous, part in itertools.pairwise(parts)
+    )

@@ -1,0 +1,57 @@
+"""The installed `costcalc` as a real process: entry point, pipes, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from .conftest import costcalc_command
+
+
+def run(*args: str, cwd=None, **kwargs) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*costcalc_command(), *args], capture_output=True, text=True, cwd=cwd, timeout=60, **kwargs
+    )
+
+
+def test_installed_command_runs_from_any_directory(tmp_path):
+    result = run("hardware", "show", "h800", "--format", "json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["name"] == "H800"
+
+
+def test_python_dash_m_entry_point(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "costcalc", "--version"], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert result.returncode == 0
+    assert result.stdout.startswith("costcalc ")
+
+
+def test_bad_input_exits_2_with_one_line(tmp_path):
+    result = run("hardware", "show", "H8000", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "Error: unknown GPU 'H8000'; did you mean 'H800'?"
+    assert result.stdout == ""
+
+
+def test_closed_pipe_ends_quietly():
+    command = " ".join(f"'{part}'" for part in costcalc_command())
+    pipeline = f"{command} hardware list --format csv | head -1"
+    result = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", pipeline], capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.startswith("name,")
+    assert result.stderr == ""
+    assert "Traceback" not in result.stderr
+
+
+def test_closed_pipe_on_a_long_output_ends_quietly():
+    # Enough rows that the writer is still writing when `head` exits.
+    command = " ".join(f"'{part}'" for part in costcalc_command())
+    env = {**os.environ, "COLUMNS": "80"}
+    pipeline = f"for i in 1 2 3; do {command} presets list --format tsv; done | head -1"
+    result = subprocess.run(["bash", "-c", pipeline], capture_output=True, text=True, env=env)
+    assert result.stderr == ""
