@@ -17,14 +17,17 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from costcalc.api import estimate, hardware, scenario
+    from costcalc.api import catalog, estimate, explain, hardware, scenario
+    from costcalc.schema import Precision
 
-__all__ = ["__version__", "estimate", "hardware", "scenario"]
+__all__ = ["Precision", "__version__", "catalog", "estimate", "explain", "hardware", "scenario"]
+_LAZY = {"Precision": "costcalc.schema"}
 
 
 def __getattr__(name: str) -> Any:
     if name in __all__:
-        from costcalc import api
+        import importlib
 
-        return getattr(api, name)
+        module = importlib.import_module(_LAZY.get(name, "costcalc.api"))
+        return getattr(module, name)
     raise AttributeError(f"module 'costcalc' has no attribute {name!r}")

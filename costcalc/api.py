@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from costcalc.errors import InputError, PresetError
 from costcalc.model import Estimate, hardware_for
@@ -18,6 +18,9 @@ from costcalc.model import estimate as _estimate
 from costcalc.overrides import apply_overrides
 from costcalc.presets import Catalog, load_catalog
 from costcalc.schema import Hardware, Scenario
+
+if TYPE_CHECKING:
+    from costcalc.explain import Reconciliation
 
 
 def catalog() -> Catalog:
@@ -48,6 +51,46 @@ def estimate(
     )
     chosen = apply_overrides(chosen, overrides or {}, presets)
     return _estimate(chosen, hardware_for(chosen, presets.hardware))
+
+
+def explain(name: str = "deepseek", overrides: Mapping[str, Any] | None = None) -> Reconciliation:
+    """Reconcile an explanation's published figures, after overrides to its scenarios.
+
+    An override applies to every scenario of the explanation that has the field
+    (`fleet.utilization` changes the fleet scenarios only); prefix a path with a
+    scenario name to aim at one: `{"deepseek-v3:run.price_usd_per_gpu_hour": "3"}`.
+    """
+    from costcalc.explain import reconcile
+
+    presets = load_catalog()
+    explanation = presets.explanation(name)
+    scenarios = {
+        scenario_name: _override_where_present(
+            presets.scenario(scenario_name), overrides or {}, presets
+        )
+        for scenario_name in explanation.scenarios()
+    }
+    estimates = {
+        scenario_name: _estimate(chosen, hardware_for(chosen, presets.hardware))
+        for scenario_name, chosen in scenarios.items()
+    }
+    return reconcile(explanation, scenarios, estimates)
+
+
+def _override_where_present(
+    chosen: Scenario, overrides: Mapping[str, Any], presets: Catalog
+) -> Scenario:
+    from costcalc.overrides import get_path, resolve_path
+
+    applicable: dict[str, Any] = {}
+    for path, value in overrides.items():
+        target, sep, field_path = path.rpartition(":")
+        if sep and target != chosen.name:
+            continue
+        resolve_path(chosen, field_path)  # an unknown path is an error everywhere
+        if sep or get_path(chosen, field_path) is not None:
+            applicable[field_path] = value
+    return apply_overrides(chosen, applicable, presets)
 
 
 def adhoc_scenario(

@@ -350,6 +350,48 @@ def _stage_flags(scenario: Any, **sizes: str | None) -> dict[str, str | None]:
     return {**cleared, f"run.stages.0.{key}": value}
 
 
+# ---------------------------------------------------------------------------
+# explain
+# ---------------------------------------------------------------------------
+
+
+@app.command()
+def explain(
+    name: Annotated[str, typer.Argument(help="Which explanation to tell.")] = "deepseek",
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="Override a field in every scenario that has it, or in one: "
+            "deepseek-v3:run.price_usd_per_gpu_hour=3 (repeatable).",
+        ),
+    ] = None,
+    plot: Annotated[
+        Path | None, typer.Option(help="Also draw the layers to a .png, .svg or .pdf file.")
+    ] = None,
+    fmt: FormatOption = OutputFormat.auto,
+) -> None:
+    """Reconcile published figures of different scopes, layer by layer.
+
+    Example: costcalc explain deepseek
+
+    Example: costcalc explain --set fleet.utilization=0.5 --plot layers.png
+    """
+    from costcalc.api import catalog
+    from costcalc.api import explain as reconcile
+    from costcalc.overrides import parse_assignment
+    from costcalc.reports import explain_report
+
+    overrides = dict(parse_assignment(assignment) for assignment in set_ or [])
+    reconciliation = reconcile(name, overrides)
+    if plot is not None:
+        from costcalc.plot import plot_layers
+
+        plot_layers(reconciliation, plot)
+    scenario_names = catalog().explanation(name).scenarios()
+    emit(explain_report(reconciliation, scenario_names), fmt)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -13,14 +13,17 @@ share of that fleet's capex and opex by GPU-hours, so hardware is counted once.
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from costcalc.errors import InputError
 from costcalc.numbers import compact, grouped, percent, scientific
 from costcalc.schema import (
+    CATEGORIES,
     Basis,
+    Category,
     Fleet,
     FleetGroup,
     Hardware,
@@ -38,8 +41,7 @@ if TYPE_CHECKING:
 else:
     Number = Any
 
-Category = Literal["compute", "capex", "opex", "rnd"]
-CATEGORIES: tuple[Category, ...] = ("compute", "capex", "opex", "rnd")
+
 CURRENCY = "USD"
 HOURS_PER_YEAR = 8766.0  # 365.25 days, as Epoch AI amortises hardware
 SECONDS_PER_HOUR = 3600.0
@@ -173,6 +175,25 @@ class Estimate:
         for item in self.items:
             if item.name == name:
                 return item
+        raise KeyError(name)
+
+    def metric(self, name: str) -> Number | None:
+        """A named figure: 'total', a category, 'gpu_hours', ..., or 'item:NAME'.
+
+        These names are what scenario files use to state the published figures
+        they reproduce, and what explanations add up into layers.
+
+        Raises:
+            KeyError: no such metric (or no such item).
+        """
+        if name.startswith("item:"):
+            return self.item(name.removeprefix("item:")).amount
+        if name in CATEGORIES:
+            return self.by_category[name]
+        if name == "owned_cost_per_gpu_hour":
+            return self.fleet.owned_usd_per_gpu_hour if self.fleet else None
+        if name in ("total", "gpu_hours", "flops", "wall_clock_days", "energy_kwh"):
+            return typing.cast("Number | None", getattr(self, name))
         raise KeyError(name)
 
 

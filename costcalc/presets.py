@@ -22,10 +22,10 @@ from typing import Any, TypeVar
 from costcalc import __version__
 from costcalc.cache import cached, fingerprint
 from costcalc.errors import CostcalcError, PresetError, UnknownName, closest
-from costcalc.schema import Hardware, Scenario, Uncertain
+from costcalc.schema import Explanation, Hardware, Scenario, Uncertain
 
 T = TypeVar("T")
-KINDS = ("hardware", "scenarios")
+KINDS = ("hardware", "scenarios", "explanations")
 _RANGE_KEYS = {"low", "high", "value", "distribution", "mode", "source"}
 
 
@@ -75,6 +75,8 @@ def preset_kind(raw: Mapping[str, Any]) -> str:
         return "hardware"
     if "basis" in raw or "extends" in raw:
         return "scenarios"
+    if "layers" in raw:
+        return "explanations"
     return "unknown"
 
 
@@ -210,6 +212,7 @@ class Catalog:
     scenario_presets: dict[str, Scenario]
     raw_scenarios: dict[str, dict[str, Any]]
     files: dict[str, Path]
+    explanation_presets: dict[str, Explanation] = dataclasses.field(default_factory=dict)
 
     def hardware(self, name: str) -> Hardware:
         """A hardware preset by name or alias, case-insensitively ('h800', 'H800 SXM')."""
@@ -229,6 +232,14 @@ class Catalog:
             if normalize(name) == wanted:
                 return scenario
         raise UnknownName("scenario", name_or_path, self.scenario_presets)
+
+    def explanation(self, name: str) -> Explanation:
+        """An explanation (a reconciliation of published figures) by name."""
+        wanted = normalize(name)
+        for known, explanation in self.explanation_presets.items():
+            if normalize(known) == wanted:
+                return explanation
+        raise UnknownName("explanation", name, self.explanation_presets)
 
     def scenario_from_file(self, path: Path) -> Scenario:
         """Read, resolve and validate a scenario file that is not in the catalog."""
@@ -282,18 +293,24 @@ def _set_points(scenario: Scenario, points: dict[str, float]) -> Scenario:
 def _resolve_extends(
     path: Path, raw: dict[str, Any], catalog: Catalog, seen: tuple[str, ...]
 ) -> dict[str, Any]:
-    base_name = raw.get("extends")
-    if not base_name:
+    """Merge the scenarios this one extends (a name or a list, later ones win) under it."""
+    bases = raw.get("extends")
+    if not bases:
         return dict(raw)
-    if not isinstance(base_name, str):
-        raise PresetError(path, "must be a scenario name", "extends")
-    if normalize(base_name) in map(normalize, seen):
-        raise PresetError(path, f"extends itself through {' -> '.join((*seen, base_name))}")
-    base = catalog.raw_scenario(base_name, path)
-    base = _resolve_extends(path, base, catalog, (*seen, base_name))
-    base.pop("expected", None)  # a child states its own published figures
-    base.pop("name", None)
-    return merge(base, raw)
+    names = [bases] if isinstance(bases, str) else bases
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+        raise PresetError(path, "must be a scenario name or a list of names", "extends")
+    merged: dict[str, Any] = {}
+    for base_name in names:
+        if normalize(base_name) in map(normalize, seen):
+            raise PresetError(path, f"extends itself through {' -> '.join((*seen, base_name))}")
+        base = _resolve_extends(
+            path, catalog.raw_scenario(base_name, path), catalog, (*seen, base_name)
+        )
+        base.pop("expected", None)  # a scenario states its own published figures
+        base.pop("name", None)
+        merged = merge(merged, base)
+    return merge(merged, raw)
 
 
 def canonical_gpu_names(scenario: Scenario, catalog: Catalog, path: Path | str) -> Scenario:
@@ -373,7 +390,22 @@ def _build_catalog() -> Catalog:
         scenario = build_scenario(path, raw_scenarios[stem], catalog)
         catalog.scenario_presets[scenario.name] = scenario
         files[f"scenario:{scenario.name}"] = path
+    for path in _preset_files("explanations").values():
+        explanation = build_explanation(path, read_toml(path), catalog)
+        catalog.explanation_presets[explanation.name] = explanation
+        files[f"explanation:{explanation.name}"] = path
     return catalog
+
+
+def build_explanation(path: Path, raw: dict[str, Any], catalog: Catalog) -> Explanation:
+    """Validate an explanation and check that every scenario it names exists."""
+    raw = {"name": path.stem, **raw}
+    explanation = validate(Explanation, raw, path)
+    for name in explanation.scenarios():
+        if name not in catalog.scenario_presets and name not in catalog.raw_scenarios:
+            error = UnknownName("scenario", name, catalog.raw_scenarios)
+            raise PresetError(path, str(error), "layers")
+    return explanation
 
 
 def all_preset_files() -> Iterator[Path]:
@@ -405,10 +437,10 @@ def validate_file(path: Path) -> tuple[Path, str, str | None]:
             validate(Hardware, raw, path)
         elif kind == "scenarios":
             build_scenario(path, raw, _lenient_catalog())
+        elif kind == "explanations":
+            build_explanation(path, raw, _lenient_catalog())
         else:
-            raise PresetError(
-                path, "not a costcalc preset: no peak_tflops (hardware) or basis (scenario)"
-            )
+            raise PresetError(path, "not a costcalc preset: no peak_tflops, basis or layers key")
     except CostcalcError as error:
         return path, kind, str(error)
     return path, kind, None

@@ -21,7 +21,18 @@ from typing import IO, Any, Literal
 
 from costcalc.numbers import compact, percent, readable, scientific
 
-Kind = Literal["text", "money", "count", "number", "percent", "flops", "days", "price"]
+Kind = Literal[
+    "text",
+    "money",
+    "count",
+    "number",
+    "percent",
+    "signed_percent",
+    "ratio",
+    "flops",
+    "days",
+    "price",
+]
 
 
 class OutputFormat(StrEnum):
@@ -164,6 +175,10 @@ def display(value: Any, kind: Kind, currency: str = "USD", locale: str = "en_US"
         return format_money(float(value), currency, locale, compact=False)
     if kind == "percent":
         return percent(value)
+    if kind == "signed_percent":
+        return f"{float(value) * 100:+.1f}%"
+    if kind == "ratio":
+        return f"{float(value):,.3g}x"
     if kind == "flops":
         return scientific(value)
     if kind == "days":

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from costcalc.explain import Reconciliation
 from costcalc.model import Estimate, FleetResult
 from costcalc.numbers import compact, percent, scientific
 from costcalc.render import Column, Report
@@ -370,3 +371,95 @@ def _by_name(path: str) -> bool:
         previous in ("stages", "groups") and not part.isdigit()
         for previous, part in itertools.pairwise(parts)
     )
+
+
+# ---------------------------------------------------------------------------
+# explain
+# ---------------------------------------------------------------------------
+
+
+def explain_data(reconciliation: Reconciliation) -> dict[str, Any]:
+    bridge = reconciliation.owned_versus_rented
+    return {
+        "explanation": reconciliation.name,
+        "title": reconciliation.title,
+        "summary": reconciliation.summary,
+        "currency": "USD",
+        "layers": [
+            {
+                "name": layer.name,
+                "scope": layer.scope,
+                "amount": layer.amount,
+                "published": layer.published,
+                "published_amount": layer.published_value,
+                "deviation": layer.deviation,
+                "ratio_to_previous": layer.ratio_to_previous,
+                "includes": layer.includes,
+                "excludes": layer.excludes,
+                "source": layer.source,
+            }
+            for layer in reconciliation.layers
+        ],
+        "owned_versus_rented": dataclasses.asdict(bridge) if bridge else None,
+    }
+
+
+def explain_report(reconciliation: Reconciliation, scenario_names: list[str]) -> Report:
+    rows = [
+        {
+            "layer": layer.name,
+            "amount_usd": layer.amount,
+            "published": layer.published or "",
+            "published_usd": layer.published_value,
+            "deviation": layer.deviation,
+            "ratio_to_previous": layer.ratio_to_previous,
+            "scope": layer.scope,
+            "includes": layer.includes,
+            "excludes": layer.excludes,
+            "source": layer.source,
+        }
+        for layer in reconciliation.layers
+    ]
+    notes = [reconciliation.summary] if reconciliation.summary else []
+    bridge = reconciliation.owned_versus_rented
+    if bridge:
+        notes.append(
+            f"Owned vs rented: an {bridge.gpu}-hour costs {_usd(bridge.owned_price)} to own and "
+            f"run (fleet average {_usd(bridge.fleet_average_price)}) at "
+            f"{percent(bridge.utilization, 0)} utilization, against the "
+            f"{_usd(bridge.rental_price)} rental assumption: the V3 run's share of the fleet's "
+            f"cost is {_usd(bridge.owned_cost)}, against {_usd(bridge.rented_cost)} rented."
+        )
+    notes.append("Formulas and sources: costcalc estimate " + " | ".join(scenario_names))
+    return Report(
+        data=explain_data(reconciliation),
+        columns=[
+            Column("layer", "Layer"),
+            Column("amount_usd", "Amount", "money"),
+            Column("published", "Published"),
+            Column("published_usd", "Published amount", "money"),
+            Column("deviation", "vs published", "signed_percent"),
+            Column("ratio_to_previous", "x previous", "ratio"),
+            Column("scope", "Scope"),
+            Column("includes", "Includes"),
+            Column("excludes", "Excludes"),
+            Column("source", "Source"),
+        ],
+        rows=rows,
+        title=reconciliation.title,
+        notes=notes,
+        table_columns=(
+            "layer",
+            "amount_usd",
+            "published",
+            "deviation",
+            "ratio_to_previous",
+            "scope",
+        ),
+    )
+
+
+def _usd(amount: float) -> str:
+    from costcalc.money import format_money
+
+    return format_money(amount, "USD", compact=amount >= 1000)

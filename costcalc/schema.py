@@ -20,6 +20,20 @@ from costcalc.units import parse_count, parse_quantity
 
 FORBID_EXTRA: Any = {"extra": "forbid"}
 
+Category = Literal["compute", "capex", "opex", "rnd"]
+CATEGORIES: tuple[Category, ...] = ("compute", "capex", "opex", "rnd")
+# The figures of an estimate a file can name: in `expected` (what a scenario must
+# reproduce) and in explanation layers. Also "item:NAME" for one line item.
+METRICS = (
+    "total",
+    *CATEGORIES,
+    "gpu_hours",
+    "flops",
+    "wall_clock_days",
+    "energy_kwh",
+    "owned_cost_per_gpu_hour",
+)
+
 
 class Precision(StrEnum):
     """Arithmetic formats a chip has a peak throughput for."""
@@ -342,6 +356,10 @@ class Expected:
     def __post_init__(self) -> None:
         if self.rel_tolerance is None and self.abs_tolerance is None:
             raise ValueError(f"expected {self.metric!r} needs rel_tolerance or abs_tolerance")
+        if not self.metric.startswith("item:") and self.metric not in METRICS:
+            raise ValueError(
+                f"unknown metric {self.metric!r}; use one of {', '.join(METRICS)} or item:NAME"
+            )
 
 
 Distribution = Literal["uniform", "triangular", "lognormal"]
@@ -379,7 +397,7 @@ class Scenario:
     includes: str = ""
     excludes: str = ""
     source: str = ""
-    extends: str | None = None
+    extends: str | list[str] | None = None
     run: Run | None = None
     fleet: Fleet | None = None
     rnd: Rnd | None = None
@@ -398,3 +416,66 @@ class Scenario:
             raise ValueError("an ownership scenario needs a fleet")
         if self.rnd and self.rnd.experiment_multiple and self.run is None:
             raise ValueError("rnd.experiment_multiple needs a run to multiply")
+
+
+# ---------------------------------------------------------------------------
+# Explanations: published figures reconciled layer by layer
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Part:
+    """One figure of one scenario: `metric` of `scenario` (see METRICS)."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    scenario: str
+    metric: str = "total"
+
+    def __post_init__(self) -> None:
+        if not self.metric.startswith("item:") and self.metric not in METRICS:
+            raise ValueError(f"unknown metric {self.metric!r}")
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A scope of cost: the sum of its parts, with what it includes and leaves out.
+
+    `includes`, `excludes` and `source` default to those of the first part's scenario.
+    """
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    name: str
+    scope: str
+    parts: tuple[Part, ...]
+    includes: str = ""
+    excludes: str = ""
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.parts:
+            raise ValueError(f"layer {self.name!r} needs at least one part")
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """How published figures of different scopes fit together, smallest scope first.
+
+    `rental` names the rental-basis run and `owned` the same run on the ownership
+    basis; the explanation sets the owned cost per GPU-hour beside the rental price.
+    """
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    name: str
+    title: str
+    layers: tuple[Layer, ...]
+    summary: str = ""
+    rental: str | None = None
+    owned: str | None = None
+
+    def scenarios(self) -> list[str]:
+        names = [part.scenario for layer in self.layers for part in layer.parts]
+        names += [name for name in (self.rental, self.owned) if name]
+        return list(dict.fromkeys(names))

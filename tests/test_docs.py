@@ -70,7 +70,9 @@ def test_every_command_is_in_the_readme():
         assert f"costcalc {name}" in text, f"costcalc {name} is not in README.md"
 
 
-@pytest.mark.parametrize("match", list(BLOCK.finditer(README.read_text())), ids=lambda m: m["command"])
+@pytest.mark.parametrize(
+    "match", list(BLOCK.finditer(README.read_text())), ids=lambda m: m["command"]
+)
 def test_readme_output_is_current(match):
     assert run_documented(match["command"]) == match["output"], (
         "README output is stale: run `python -m tests.test_docs --update`"

@@ -143,7 +143,11 @@ def test_user_presets_extend_the_catalog(user_presets):
 
 def test_a_user_file_replaces_the_packaged_one_of_the_same_name(user_presets):
     path = copy_preset("hardware", "h800", user_presets / "hardware")
-    path.write_text(path.read_text().replace('rental_usd_per_gpu_hour = "3.42', 'rental_usd_per_gpu_hour = "9', 1))
+    path.write_text(
+        path.read_text().replace(
+            'rental_usd_per_gpu_hour = "3.42', 'rental_usd_per_gpu_hour = "9', 1
+        )
+    )
     assert load_catalog().hardware("H800").rental_usd_per_gpu_hour == 9
 
 

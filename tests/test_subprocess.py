@@ -24,7 +24,10 @@ def test_installed_command_runs_from_any_directory(tmp_path):
 
 def test_python_dash_m_entry_point(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "costcalc", "--version"], capture_output=True, text=True, cwd=tmp_path
+        [sys.executable, "-m", "costcalc", "--version"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
     )
     assert result.returncode == 0
     assert result.stdout.startswith("costcalc ")

@@ -1,0 +1,58 @@
+"""Charts, with matplotlib from the optional `plot` extra."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+from costcalc.errors import InputError
+from costcalc.explain import Reconciliation
+from costcalc.files import atomic_write
+
+FORMATS = (".png", ".svg", ".pdf")
+
+
+def _pyplot(path: Path) -> Any:
+    if path.suffix.lower() not in FORMATS:
+        raise InputError(f"--plot {path}: use a .png, .svg or .pdf file name")
+    if importlib.util.find_spec("matplotlib") is None:
+        raise InputError("--plot needs matplotlib: pip install 'costcalc[plot]'")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as pyplot
+
+    return pyplot
+
+
+def plot_layers(reconciliation: Reconciliation, path: Path) -> None:
+    """Each layer of an explanation as a bar on a log scale, labelled with its amount."""
+    from costcalc.money import format_money
+
+    pyplot = _pyplot(path)
+    layers = list(reversed(reconciliation.layers))
+    figure, axes = pyplot.subplots(figsize=(9, 0.6 * len(layers) + 1.4))
+    names = [layer.name for layer in layers]
+    amounts = [layer.amount for layer in layers]
+    axes.barh(names, amounts, color="#4c72b0")
+    axes.set_xscale("log")
+    axes.set_xlim(min(amounts) / 3, max(amounts) * 20)
+    for position, amount in enumerate(amounts):
+        label = _literal(format_money(amount))
+        axes.text(amount * 1.15, position, label, va="center", fontsize=9)
+    axes.set_xlabel("USD (log scale)")
+    axes.set_title(_literal(reconciliation.title), fontsize=11)
+    figure.tight_layout()
+    _save(figure, path)
+    pyplot.close(figure)
+
+
+def _literal(text: str) -> str:
+    """Escape dollar signs, which matplotlib would otherwise read as math markup."""
+    return text.replace("$", r"\$")
+
+
+def _save(figure: Any, path: Path) -> None:
+    with atomic_write(path, "wb") as stream:
+        figure.savefig(stream, format=path.suffix.lower().lstrip("."))
