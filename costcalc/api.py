@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from costcalc.errors import InputError, PresetError
 from costcalc.model import Estimate, hardware_for
 from costcalc.model import estimate as _estimate
-from costcalc.overrides import apply_overrides
 from costcalc.presets import Catalog, load_catalog
 from costcalc.schema import Hardware, Scenario
 
@@ -35,6 +34,8 @@ def hardware(name: str) -> Hardware:
 
 def scenario(name_or_path: str, overrides: Mapping[str, Any] | None = None) -> Scenario:
     """A scenario preset by name or .toml path, with optional `{path: value}` overrides."""
+    from costcalc.overrides import apply_overrides
+
     presets = load_catalog()
     return apply_overrides(presets.scenario(name_or_path), overrides or {}, presets)
 
@@ -42,15 +43,47 @@ def scenario(name_or_path: str, overrides: Mapping[str, Any] | None = None) -> S
 def estimate(
     scenario_or_name: Scenario | str, overrides: Mapping[str, Any] | None = None
 ) -> Estimate:
-    """Price a scenario (a Scenario, a preset name, or a path), after overrides."""
+    """Price a scenario (a Scenario, a preset name, or a path), after overrides.
+
+    Overrides are what-ifs: changing the GPU or the MFU rescales the GPU-hours a
+    scenario reports (see `costcalc.model.rescale_measured`).
+    """
     presets = load_catalog()
-    chosen = (
+    base = (
         presets.scenario(scenario_or_name)
         if isinstance(scenario_or_name, str)
         else scenario_or_name
     )
-    chosen = apply_overrides(chosen, overrides or {}, presets)
+    chosen = what_if(base, overrides or {}, presets)
     return _estimate(chosen, hardware_for(chosen, presets.hardware))
+
+
+def what_if(base: Scenario, overrides: Mapping[str, Any], presets: Catalog) -> Scenario:
+    """The scenario after overrides, with measured GPU-hours rescaled to the new throughput."""
+    from costcalc.model import rescale_measured
+
+    changed = with_overrides(base, overrides, presets)
+    hardware = {**hardware_for(base, presets.hardware), **hardware_for(changed, presets.hardware)}
+    return rescale_measured(base, changed, hardware)
+
+
+def with_overrides(base: Scenario, overrides: Mapping[str, Any], presets: Catalog) -> Scenario:
+    """The scenario with overrides applied and validated; ranges (`{low, high}`) are kept
+    as uncertain inputs. Measured GPU-hours are not rescaled here (see `what_if`)."""
+    if not overrides:
+        return base
+    from costcalc.overrides import apply_overrides, is_range
+    from costcalc.presets import with_ranges
+
+    values = {path: value for path, value in overrides.items() if not is_range(value)}
+    ranges = {path: value for path, value in overrides.items() if is_range(value)}
+    for path, spec in ranges.items():  # a range sets its point value too
+        values[path] = spec.get("value", spec.get("mode", spec["low"]))
+    if isinstance(values.get("run.gpu") or values.get("gpu"), str):
+        key = "run.gpu" if "run.gpu" in values else "gpu"
+        values[key] = presets.hardware(values[key]).name
+    changed = apply_overrides(base, values, presets)
+    return with_ranges(changed, ranges, "--set") if ranges else changed
 
 
 def explain(name: str = "deepseek", overrides: Mapping[str, Any] | None = None) -> Reconciliation:
@@ -90,7 +123,7 @@ def _override_where_present(
         resolve_path(chosen, field_path)  # an unknown path is an error everywhere
         if sep or get_path(chosen, field_path) is not None:
             applicable[field_path] = value
-    return apply_overrides(chosen, applicable, presets)
+    return what_if(chosen, applicable, presets)
 
 
 def adhoc_scenario(
@@ -102,12 +135,14 @@ def adhoc_scenario(
     params: float | str | None = None,
     active_params: float | str | None = None,
     tokens: float | str | None = None,
+    precision: str | None = None,
+    mfu: float | str | None = None,
+    price: float | str | None = None,
 ) -> Scenario:
     """A one-stage rental run described by its GPU and one measure of its size.
 
     Give exactly one of `gpu_hours`, `days` (with `gpus`) or `tokens` (with `params`).
-    Precision, MFU and price are set afterwards as overrides, so they default to the
-    hardware preset's figures.
+    MFU and price default to the hardware preset's figures.
     """
     from costcalc.presets import validate
 
@@ -125,21 +160,35 @@ def adhoc_scenario(
     if days is not None:
         if gpus is None:
             raise InputError("--days needs --gpus to turn wall-clock time into GPU-hours")
-        stage["hours"] = days if isinstance(days, str) and not _is_number(days) else _days(days)
+        stage["hours"] = _as_days(days)
     if tokens is not None:
         if params is None and active_params is None:
             raise InputError("--tokens needs --params (or --active-params) to count FLOPs")
         stage["tokens"] = tokens
     run: dict[str, Any] = {"gpu": chip.name, "stages": [stage]}
-    for key, value in (("gpus", gpus), ("params", params), ("active_params", active_params)):
-        if value is not None:
-            run[key] = value
+    optional = {
+        "gpus": gpus,
+        "params": params,
+        "active_params": active_params,
+        "precision": precision,
+        "mfu": mfu,
+        "price_usd_per_gpu_hour": price,
+    }
+    run.update({key: value for key, value in optional.items() if value is not None})
     raw = {"name": "ad-hoc", "title": f"Ad-hoc run on {chip.name}", "basis": "rental", "run": run}
     try:
         return validate(Scenario, raw, "command line")
     except PresetError as error:
         flag = _FLAGS.get(error.field or "", error.field)
         raise InputError(f"{flag}: {error.reason}") from None
+
+
+def _as_days(value: float | str) -> float | str:
+    """A bare number of days becomes a quantity the hours field converts; '8 weeks' stays."""
+    try:
+        return f"{float(str(value).replace(',', ''))} day"
+    except ValueError:
+        return value
 
 
 # Which command-line flag fed each field of an ad-hoc scenario, for error messages.
@@ -150,17 +199,7 @@ _FLAGS = {
     "run.stages.0.gpu_hours": "--gpu-hours",
     "run.stages.0.hours": "--days",
     "run.stages.0.tokens": "--tokens",
+    "run.precision": "--precision",
+    "run.mfu": "--mfu",
+    "run.price_usd_per_gpu_hour": "--price",
 }
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text.replace(",", ""))
-    except ValueError:
-        return False
-    return True
-
-
-def _days(value: float | str) -> str:
-    """A bare number of days as a quantity string the hours field converts."""
-    return f"{value} day"

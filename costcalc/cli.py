@@ -11,7 +11,7 @@ import contextlib
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -284,6 +284,14 @@ def estimate(
         list[str] | None,
         typer.Option("--set", help="Override any scenario field: key.path=value (repeatable)."),
     ] = None,
+    uncertainty: Annotated[
+        int | None,
+        typer.Option(
+            "--uncertainty",
+            help="Monte Carlo draws over the scenario's ranges; reports P5/P50/P95.",
+        ),
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed, for repeatable draws.")] = None,
     fmt: FormatOption = OutputFormat.auto,
 ) -> None:
     """Estimate the cost of a scenario, or of an ad-hoc run described by flags.
@@ -292,33 +300,44 @@ def estimate(
 
     Example: costcalc estimate --gpu H100 --gpus 16384 --params 405B --tokens 15.6T
     """
-    from costcalc.api import adhoc_scenario, catalog
+    from costcalc.api import adhoc_scenario, catalog, what_if
     from costcalc.errors import InputError
     from costcalc.model import estimate as run_estimate
     from costcalc.model import hardware_for
-    from costcalc.overrides import apply_overrides, parse_assignment
+    from costcalc.overrides import parse_assignment
     from costcalc.reports import estimate_report
 
     presets = catalog()
     size = {"gpu_hours": gpu_hours, "days": days, "tokens": tokens}
+    run_flags = {"precision": precision, "mfu": mfu, "price": price}
     overrides: dict[str, Any] = {}
     if scenario is None:
         if gpu is None:
             raise InputError("give a scenario (e.g. deepseek-v3) or --gpu with a run size")
-        chosen = adhoc_scenario(gpu, gpus=gpus, params=params, active_params=active_params, **size)
+        # An ad-hoc run is described by its flags: they are facts, not what-ifs.
+        base = adhoc_scenario(
+            gpu, gpus=gpus, params=params, active_params=active_params, **size, **run_flags
+        )
     else:
-        chosen = presets.scenario(scenario)
+        base = presets.scenario(scenario)
         overrides.update(_run_flags(gpu=gpu, gpus=gpus, params=params, active_params=active_params))
-        overrides.update(_stage_flags(chosen, **size))
-    overrides.update(_run_flags(precision=precision, mfu=mfu, price_usd_per_gpu_hour=price))
-    for assignment in set_ or []:
-        path, value = parse_assignment(assignment)
-        overrides[path] = value
-    if "run.gpu" in overrides:
-        overrides["run.gpu"] = presets.hardware(overrides["run.gpu"]).name
-    chosen = apply_overrides(chosen, overrides, presets)
+        overrides.update(_stage_flags(base, **size))
+        overrides.update(_run_flags(precision=precision, mfu=mfu, price_usd_per_gpu_hour=price))
+    overrides.update(parse_assignment(assignment) for assignment in set_ or [])
+    chosen = what_if(base, overrides, presets)
     result = run_estimate(chosen, hardware_for(chosen, presets.hardware))
-    emit(estimate_report(result, chosen), fmt)
+    if uncertainty is None:
+        emit(estimate_report(result, chosen), fmt)
+        return
+    from costcalc.api import with_overrides
+    from costcalc.reports import uncertainty_report
+    from costcalc.sensitivity import simulate, stated_inputs, uncertain_inputs
+
+    varied = with_overrides(base, overrides, presets)
+    inputs = stated_inputs(varied) or uncertain_inputs(varied)
+    hardware = {**hardware_for(base, presets.hardware), **hardware_for(varied, presets.hardware)}
+    simulation = simulate(base, varied, hardware, uncertainty, seed, inputs)
+    emit(uncertainty_report(result, chosen, simulation), fmt)
 
 
 def _run_flags(**values: str | None) -> dict[str, str]:
@@ -348,6 +367,138 @@ def _stage_flags(scenario: Any, **sizes: str | None) -> dict[str, str | None]:
         days = f"{value} day" if value.replace(".", "").isdigit() else value
         return {**cleared, "run.stages.0.hours": days}
     return {**cleared, f"run.stages.0.{key}": value}
+
+
+# ---------------------------------------------------------------------------
+# sweep
+# ---------------------------------------------------------------------------
+
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Override any scenario field: key.path=value (repeatable)."),
+]
+
+
+@app.command()
+def sweep(
+    scenario: Annotated[str, typer.Argument(help="Scenario preset name or .toml path.")],
+    vary: Annotated[
+        list[str],
+        typer.Option(
+            "--vary",
+            help="An input and its values: name=start:stop:step (inclusive) or "
+            "name=v1,v2,... (repeatable; rows are the grid product).",
+        ),
+    ],
+    set_: SetOption = None,
+    fmt: FormatOption = OutputFormat.auto,
+) -> None:
+    """Run the model over the grid product of several inputs, one row per combination.
+
+    Example: costcalc sweep deepseek-v3 --vary gpu=H800,H20 --vary price=1.5:3:0.5
+    """
+    from costcalc.api import catalog, with_overrides
+    from costcalc.overrides import parse_assignment
+    from costcalc.reports import sweep_report
+    from costcalc.sweep import parse_axis, row_count, sweep_chunks, unique_columns
+
+    presets = catalog()
+    reference = presets.scenario(scenario)
+    start = with_overrides(reference, dict(map(parse_assignment, set_ or [])), presets)
+    axes = unique_columns([parse_axis(spec, start, presets) for spec in vary])
+    rows = row_count(axes)
+    chunks = _with_progress(sweep_chunks(reference, start, axes, presets), rows)
+    emit(sweep_report(reference, axes, chunks, rows), fmt)
+
+
+def _with_progress(chunks: Iterator[dict[str, Any]], rows: int) -> Iterator[dict[str, Any]]:
+    """A progress bar on stderr for long sweeps, only when stderr is a terminal."""
+    if rows < 100_000 or not sys.stderr.isatty():
+        yield from chunks
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("sweeping", total=rows)
+        for chunk in chunks:
+            yield chunk
+            progress.advance(task, len(next(iter(chunk.values()))))
+
+
+# ---------------------------------------------------------------------------
+# compare and sensitivity
+# ---------------------------------------------------------------------------
+
+
+@app.command()
+def compare(
+    scenario: Annotated[str, typer.Argument(help="Scenario preset name or .toml path.")],
+    gpu: Annotated[
+        str | None,
+        typer.Option(help="GPUs to compare, comma-separated (default: every hardware preset)."),
+    ] = None,
+    set_: SetOption = None,
+    fmt: FormatOption = OutputFormat.auto,
+) -> None:
+    """The same run on each chip: GPU-hours, days, cost at each chip's rental price, energy.
+
+    Example: costcalc compare deepseek-v3 --gpu H800,H100,H20,A100
+    """
+    from costcalc.api import catalog, with_overrides
+    from costcalc.compare import compare as compare_chips
+    from costcalc.overrides import parse_assignment
+    from costcalc.reports import compare_report
+
+    presets = catalog()
+    reference = presets.scenario(scenario)
+    start = with_overrides(reference, dict(map(parse_assignment, set_ or [])), presets)
+    names = [name.strip() for name in gpu.split(",")] if gpu else list(presets.hardware_presets)
+    chips = [presets.hardware(name) for name in names if name]
+    emit(compare_report(start, compare_chips(reference, start, presets, chips)), fmt)
+
+
+@app.command()
+def sensitivity(
+    scenario: Annotated[str, typer.Argument(help="Scenario preset name or .toml path.")],
+    spread: Annotated[
+        float, typer.Option(help="Range for inputs the scenario gives none: +/- this fraction.")
+    ] = 0.2,
+    set_: SetOption = None,
+    plot: Annotated[
+        Path | None, typer.Option(help="Also draw a tornado chart to a .png, .svg or .pdf file.")
+    ] = None,
+    fmt: FormatOption = OutputFormat.auto,
+) -> None:
+    """Rank the inputs by how much they move the total (a tornado).
+
+    Each input goes alone to the low and high ends of its range: the range the
+    scenario states, else +/- 20%.
+
+    Example: costcalc sensitivity deepseek-fleet
+    """
+    from costcalc.api import catalog, with_overrides
+    from costcalc.errors import InputError
+    from costcalc.model import hardware_for
+    from costcalc.overrides import parse_assignment
+    from costcalc.reports import sensitivity_report
+    from costcalc.sensitivity import sensitivity as rank_inputs
+
+    if not 0 < spread < 1:
+        raise InputError(f"--spread must be between 0 and 1, got {spread}")
+    presets = catalog()
+    reference = presets.scenario(scenario)
+    start = with_overrides(reference, dict(map(parse_assignment, set_ or [])), presets)
+    hardware = {
+        **hardware_for(reference, presets.hardware),
+        **hardware_for(start, presets.hardware),
+    }
+    effects = rank_inputs(reference, start, hardware, spread)
+    if plot is not None:
+        from costcalc.plot import plot_tornado
+
+        plot_tornado(start, effects, plot)
+    emit(sensitivity_report(start, effects), fmt)
 
 
 # ---------------------------------------------------------------------------

@@ -13,7 +13,6 @@ line on stderr, so it names the bad value and, for names, the nearest valid one.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -74,6 +73,8 @@ class PresetError(CostcalcError):
 
 def closest(name: str, valid: Iterable[str]) -> str | None:
     """The valid name most like `name`, compared case-insensitively, or None."""
+    import difflib
+
     by_folded = {candidate.casefold(): candidate for candidate in valid}
     matches = difflib.get_close_matches(name.casefold(), list(by_folded), n=1, cutoff=0.5)
     return by_folded[matches[0]] if matches else None

@@ -12,7 +12,74 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from costcalc.model import Estimate
-from costcalc.schema import Explanation, Layer, Scenario
+from costcalc.schema import FORBID_EXTRA, METRICS, Scenario
+
+# ---------------------------------------------------------------------------
+# The explanation files (presets/explanations/*.toml)
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Part:
+    """One figure of one scenario: `metric` of `scenario` (see METRICS)."""
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    scenario: str
+    metric: str = "total"
+
+    def __post_init__(self) -> None:
+        if not self.metric.startswith("item:") and self.metric not in METRICS:
+            raise ValueError(f"unknown metric {self.metric!r}")
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A scope of cost: the sum of its parts, with what it includes and leaves out.
+
+    `includes`, `excludes` and `source` default to those of the first part's scenario.
+    """
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    name: str
+    scope: str
+    parts: tuple[Part, ...]
+    includes: str = ""
+    excludes: str = ""
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.parts:
+            raise ValueError(f"layer {self.name!r} needs at least one part")
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """How published figures of different scopes fit together, smallest scope first.
+
+    `rental` names the rental-basis run and `owned` the same run on the ownership
+    basis; the explanation sets the owned cost per GPU-hour beside the rental price.
+    """
+
+    __pydantic_config__ = FORBID_EXTRA
+
+    name: str
+    title: str
+    layers: tuple[Layer, ...]
+    summary: str = ""
+    rental: str | None = None
+    owned: str | None = None
+
+    def scenarios(self) -> list[str]:
+        names = [part.scenario for layer in self.layers for part in layer.parts]
+        names += [name for name in (self.rental, self.owned) if name]
+        return list(dict.fromkeys(names))
+
+
+# ---------------------------------------------------------------------------
+# Reconciling
+# ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

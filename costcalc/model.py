@@ -13,6 +13,7 @@ share of that fleet's capex and opex by GPU-hours, so hardware is counted once.
 
 from __future__ import annotations
 
+import dataclasses
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -326,6 +327,34 @@ def stage_result(stage: Stage, run: Run, hardware: Hardware) -> StageResult:
         gpu_hours, hardware.tdp_w, hardware.server_power_factor, run.average_power_fraction, run.pue
     )
     return StageResult(stage.name, gpu_hours, how, flops, days, energy, measured)
+
+
+def rescale_measured(
+    original: Scenario, changed: Scenario, hardware: Mapping[str, Hardware]
+) -> Scenario:
+    """Measured GPU-hours follow a what-if that changes the chip or the MFU.
+
+    A stage's reported GPU-hours (or wall-clock hours) were achieved at the original
+    run's throughput, peak x MFU. When a what-if changes the GPU, the MFU or the
+    precision its MFU refers to, the same work takes GPU-hours in inverse proportion
+    to the new throughput: V3's 2.664M H800 GPU-hours become about 17.8M on an H20
+    at the same MFU. When nothing changes the ratio is exactly 1. Stages sized by
+    tokens need no rescaling: their GPU-hours already come from the new throughput.
+    """
+    if original.run is None or changed.run is None:
+        return changed
+    before = throughput(original.run, hardware[original.run.gpu]).achieved_flops
+    after = throughput(changed.run, hardware[changed.run.gpu]).achieved_flops
+    ratio: Any = before / after  # an array in sweeps: fields typed float carry arrays then
+    stages = tuple(
+        dataclasses.replace(
+            stage,
+            gpu_hours=None if stage.gpu_hours is None else stage.gpu_hours * ratio,
+            hours=None if stage.hours is None else stage.hours * ratio,
+        )
+        for stage in changed.run.stages
+    )
+    return dataclasses.replace(changed, run=dataclasses.replace(changed.run, stages=stages))
 
 
 def rental_price(run: Run, hardware: Hardware) -> Number:

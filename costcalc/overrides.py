@@ -39,12 +39,66 @@ ALIASES = {
 _NOT_SETTABLE = {"name", "extends", "expected", "uncertain", "sources", "source"}
 
 
-def parse_assignment(text: str) -> tuple[str, str]:
-    """Split 'key.path=value' into its path and its (still unparsed) value."""
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """Split 'key.path=value' into its path and its (still unparsed) value.
+
+    A value in braces is a TOML inline table, which is how a range is given:
+    `price={ low = "1.5 USD/hour", high = "3 USD/hour" }`.
+    """
     path, sep, value = text.partition("=")
-    if not sep or not path.strip() or not value.strip():
+    path, value = path.strip(), value.strip()
+    if not sep or not path or not value:
         raise InputError(f"expected key.path=value, got {text!r}")
-    return path.strip(), value.strip()
+    if value.startswith("{"):
+        import tomllib
+
+        try:
+            return path, tomllib.loads(f"value = {value}")["value"]
+        except tomllib.TOMLDecodeError as error:
+            raise InputError(f"{path}: not a TOML inline table: {value!r} ({error})") from None
+    return path, value
+
+
+def is_range(value: Any) -> bool:
+    """Whether an override value is a range table ({low, high, ...}) rather than a value."""
+    return isinstance(value, dict) and "low" in value and "high" in value
+
+
+def field_marker(scenario: Scenario, path: str) -> Any:
+    """The unit/bounds marker (`Quantity`, `Count`, `Number`) of a numeric field, or None."""
+    from costcalc.schema import Number
+
+    keys = resolve_path(scenario, path)
+    current: Any = type(scenario)
+    annotation: Any = None
+    for key in keys:
+        if isinstance(key, int):
+            continue
+        annotation = typing.get_type_hints(current, include_extras=True)[key]
+        current = _dataclass_in(annotation)
+    return next((meta for meta in _metadata(annotation) if isinstance(meta, Number)), None)
+
+
+def _metadata(annotation: Any) -> list[Any]:
+    found = list(getattr(annotation, "__metadata__", ()))
+    for argument in typing.get_args(annotation):
+        found.extend(_metadata(argument))
+    return found
+
+
+def named_path(scenario: Scenario, path: str) -> str:
+    """The path with list positions replaced by item names: fleet.groups.H20.count."""
+    keys = resolve_path(scenario, path)
+    parts: list[str] = []
+    node: Any = scenario
+    for key in keys:
+        if isinstance(key, int):
+            node = node[key] if node is not None else None
+            parts.append(_item_name(node) or str(key) if node is not None else str(key))
+        else:
+            node = getattr(node, key, None) if node is not None else None
+            parts.append(key)
+    return ".".join(parts)
 
 
 def settable_paths(scenario: Scenario) -> list[str]:

@@ -17,12 +17,15 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from costcalc import __version__
 from costcalc.cache import cached, fingerprint
 from costcalc.errors import CostcalcError, PresetError, UnknownName, closest
-from costcalc.schema import Explanation, Hardware, Scenario, Uncertain
+from costcalc.schema import Hardware, Scenario, Uncertain
+
+if TYPE_CHECKING:
+    from costcalc.explain import Explanation
 
 T = TypeVar("T")
 KINDS = ("hardware", "scenarios", "explanations")
@@ -212,7 +215,6 @@ class Catalog:
     scenario_presets: dict[str, Scenario]
     raw_scenarios: dict[str, dict[str, Any]]
     files: dict[str, Path]
-    explanation_presets: dict[str, Explanation] = dataclasses.field(default_factory=dict)
 
     def hardware(self, name: str) -> Hardware:
         """A hardware preset by name or alias, case-insensitively ('h800', 'H800 SXM')."""
@@ -235,11 +237,12 @@ class Catalog:
 
     def explanation(self, name: str) -> Explanation:
         """An explanation (a reconciliation of published figures) by name."""
+        explanations = load_explanations(self)
         wanted = normalize(name)
-        for known, explanation in self.explanation_presets.items():
+        for known, explanation in explanations.items():
             if normalize(known) == wanted:
                 return explanation
-        raise UnknownName("explanation", name, self.explanation_presets)
+        raise UnknownName("explanation", name, explanations)
 
     def scenario_from_file(self, path: Path) -> Scenario:
         """Read, resolve and validate a scenario file that is not in the catalog."""
@@ -264,11 +267,25 @@ def build_scenario(path: Path, raw: dict[str, Any], catalog: Catalog) -> Scenari
     point_values, ranges = extract_ranges(resolved)
     scenario = validate(Scenario, point_values, path)
     scenario = canonical_gpu_names(scenario, catalog, path)
-    uncertain = _validate_ranges(scenario, ranges, path)
+    return with_ranges(scenario, ranges, path)
+
+
+def with_ranges(
+    scenario: Scenario, ranges: Mapping[str, Mapping[str, Any]], path: Path | str
+) -> Scenario:
+    """The scenario with validated ranges added; a range without a stated value moves the
+    field to the range's central value."""
+    from costcalc.overrides import resolve_path
+
+    canonical = {
+        ".".join(map(str, resolve_path(scenario, field_path))): spec
+        for field_path, spec in ranges.items()
+    }
+    uncertain = {**scenario.uncertain, **_validate_ranges(scenario, canonical, path)}
     scenario = dataclasses.replace(scenario, uncertain=uncertain)
     unstated = {
         field_path: central_value(uncertain[field_path])
-        for field_path, spec in ranges.items()
+        for field_path, spec in canonical.items()
         if "value" not in spec and "mode" not in spec
     }
     return _set_points(scenario, unstated)
@@ -335,7 +352,7 @@ def canonical_gpu_names(scenario: Scenario, catalog: Catalog, path: Path | str) 
 
 
 def _validate_ranges(
-    scenario: Scenario, ranges: dict[str, dict[str, Any]], path: Path
+    scenario: Scenario, ranges: Mapping[str, Mapping[str, Any]], path: Path | str
 ) -> dict[str, Uncertain]:
     """Convert each inline range to the unit of its field, by validating it in place."""
     from costcalc.overrides import apply_overrides, get_path
@@ -349,8 +366,11 @@ def _validate_ranges(
                     ends[end] = float(
                         get_path(apply_overrides(scenario, {field_path: spec[end]}), field_path)
                     )
-                except Exception as error:
+                except CostcalcError as error:
                     raise PresetError(path, f"{end}: {error}", field_path) from None
+        unknown = set(spec) - _RANGE_KEYS
+        if unknown:
+            raise PresetError(path, f"unknown range key {sorted(unknown)[0]!r}", field_path)
         distribution = spec.get("distribution", "uniform")
         if distribution not in ("uniform", "triangular", "lognormal"):
             raise PresetError(path, f"unknown distribution {distribution!r}", field_path)
@@ -363,7 +383,7 @@ def _validate_ranges(
             high=ends["high"],
             distribution=distribution,
             mode=ends.get("mode"),
-            source=str(spec.get("source", "")),
+            source=str(spec.get("source") or f"stated in {path}"),
         )
     return result
 
@@ -390,15 +410,30 @@ def _build_catalog() -> Catalog:
         scenario = build_scenario(path, raw_scenarios[stem], catalog)
         catalog.scenario_presets[scenario.name] = scenario
         files[f"scenario:{scenario.name}"] = path
-    for path in _preset_files("explanations").values():
-        explanation = build_explanation(path, read_toml(path), catalog)
-        catalog.explanation_presets[explanation.name] = explanation
-        files[f"explanation:{explanation.name}"] = path
     return catalog
+
+
+def load_explanations(catalog: Catalog) -> dict[str, Explanation]:
+    """Every explanation on the search path, validated against the catalog's scenarios.
+
+    Cached apart from the catalog, so commands that need no explanation never load
+    the classes to read one.
+    """
+
+    def build() -> dict[str, Explanation]:
+        explanations = {}
+        for path in _preset_files("explanations").values():
+            explanation = build_explanation(path, read_toml(path), catalog)
+            explanations[explanation.name] = explanation
+        return explanations
+
+    return cached("explanations", fingerprint(all_preset_files(), salt=__version__), build)
 
 
 def build_explanation(path: Path, raw: dict[str, Any], catalog: Catalog) -> Explanation:
     """Validate an explanation and check that every scenario it names exists."""
+    from costcalc.explain import Explanation
+
     raw = {"name": path.stem, **raw}
     explanation = validate(Explanation, raw, path)
     for name in explanation.scenarios():

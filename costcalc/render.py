@@ -32,6 +32,7 @@ Kind = Literal[
     "flops",
     "days",
     "price",
+    "bar",
 ]
 
 
@@ -68,6 +69,10 @@ class Report:
     currency: str = "USD"
     locale: str = "en_US"
     table_columns: Sequence[str] | None = None
+    # Large outputs come as column chunks ({column: array}) instead of rows; CSV, TSV
+    # and JSON stream them, tables and Markdown show the first `display_rows`.
+    chunks: Iterable[dict[str, Any]] | None = None
+    display_rows: int = 1000
 
     def human_columns(self) -> list[Column]:
         """The columns a table or Markdown shows: a readable subset of the machine ones."""
@@ -111,8 +116,75 @@ def write(report: Report, fmt: OutputFormat, stream: IO[str]) -> None:
 
 
 def write_json(report: Report, stream: IO[str]) -> None:
+    if report.chunks is not None:  # a stream of rows: one JSON object per line, in an array
+        stream.write("[")
+        separator = "\n"
+        for row in iter_rows(report):
+            stream.write(separator + json.dumps(to_json_value(row), ensure_ascii=False))
+            separator = ",\n"
+        stream.write("\n]\n")
+        return
     json.dump(to_json_value(report.data), stream, indent=2, ensure_ascii=False, allow_nan=False)
     stream.write("\n")
+
+
+def iter_rows(report: Report) -> Iterator[dict[str, Any]]:
+    """Rows as dicts, whether the report holds rows or column chunks."""
+    if report.chunks is None:
+        yield from report.rows
+        return
+    keys = [column.key for column in report.columns]
+    for chunk in report.chunks:
+        columns = [_as_list(chunk.get(key)) for key in keys]
+        for values in zip(*columns, strict=True):
+            yield dict(zip(keys, values, strict=True))
+
+
+def _column_text(values: Any, delimiter: str) -> list[str]:
+    """A column as CSV cells: floats as repr (full precision), NaN as empty, text quoted.
+
+    Sweep columns repeat few values (the inputs, and what depends on one input only),
+    so each distinct float is formatted once; this halves the time of a large sweep.
+    """
+    if hasattr(values, "dtype") and values.dtype.kind == "f":
+        import numpy as np
+
+        probe = values[:4096]
+        if len(np.unique(probe)) < len(probe) // 4:
+            distinct, positions = np.unique(values, return_inverse=True)
+            text = [_float_cell(value) for value in distinct.tolist()]
+            return [text[position] for position in positions.tolist()]
+        return [_float_cell(value) for value in values.tolist()]
+    cells = _as_list(values)
+    return [_text_cell(cell, delimiter) for cell in cells]
+
+
+def _float_cell(value: float) -> str:
+    return repr(value) if value == value else ""  # NaN: a value that does not apply
+
+
+def _text_cell(value: Any, delimiter: str) -> str:
+    text = "" if value is None else str(raw_cell(value))
+    if any(special in text for special in (delimiter, '"', "\n", "\r")):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _as_list(values: Any) -> list[Any]:
+    """A column as a plain list, with NaN (a value that does not apply) as None."""
+    if values is None:
+        return []
+    if hasattr(values, "dtype") and values.dtype.kind == "f":
+        import numpy as np
+
+        missing = np.isnan(values)
+        if missing.all():
+            return [None] * len(values)
+        if missing.any():
+            return [
+                None if gap else value for gap, value in zip(missing, values.tolist(), strict=True)
+            ]
+    return values.tolist() if hasattr(values, "tolist") else list(values)
 
 
 def to_json_value(value: Any) -> Any:
@@ -137,6 +209,12 @@ def write_delimited(report: Report, stream: IO[str], delimiter: str) -> None:
     writer = csv.writer(stream, delimiter=delimiter, lineterminator="\n")
     keys = [column.key for column in report.columns]
     writer.writerow(keys)
+    if report.chunks is not None:  # the fast path: whole columns formatted at a time
+        for chunk in report.chunks:
+            cells = [_column_text(chunk.get(key), delimiter) for key in keys]
+            stream.write("\n".join(map(delimiter.join, zip(*cells, strict=True))))
+            stream.write("\n")
+        return
     for row in report.rows:
         writer.writerow([raw_cell(row.get(key)) for key in keys])
 
@@ -179,6 +257,8 @@ def display(value: Any, kind: Kind, currency: str = "USD", locale: str = "en_US"
         return f"{float(value) * 100:+.1f}%"
     if kind == "ratio":
         return f"{float(value):,.3g}x"
+    if kind == "bar":
+        return text_bar(value)
     if kind == "flops":
         return scientific(value)
     if kind == "days":
@@ -192,13 +272,20 @@ def display(value: Any, kind: Kind, currency: str = "USD", locale: str = "en_US"
     return str(value)
 
 
-def _display_rows(report: Report) -> Iterator[list[str]]:
+def _display_rows(report: Report) -> Iterator[tuple[dict[str, Any], list[str]]]:
+    """Each row with its cells as people read them (the first `display_rows` rows)."""
     columns = report.human_columns()
-    for row in report.rows:
-        yield [
+    for count, row in enumerate(iter_rows(report)):
+        if count == report.display_rows:
+            report.notes.append(
+                f"(showing the first {count:,} rows; --format csv, tsv or json gives them all)"
+            )
+            return
+        cells = [
             display(row.get(column.key), column.kind, report.currency, report.locale)
             for column in columns
         ]
+        yield row, cells
 
 
 def write_markdown(report: Report, stream: IO[str]) -> None:
@@ -209,7 +296,7 @@ def write_markdown(report: Report, stream: IO[str]) -> None:
     aligns = ["---:" if column.kind != "text" else ":---" for column in columns]
     stream.write("| " + " | ".join(headers) + " |\n")
     stream.write("| " + " | ".join(aligns) + " |\n")
-    rows = list(_display_rows(report))
+    rows = [cells for _, cells in _display_rows(report)]
     if report.footer:
         rows.append(_footer_cells(report))
     for cells in rows:
@@ -243,20 +330,48 @@ def write_table(report: Report, stream: IO[str]) -> None:
     )
     columns = report.human_columns()
     footer = _footer_cells(report) if report.footer else [""] * len(columns)
-    for position, (column, footer_cell) in enumerate(zip(columns, footer, strict=True)):
+    for column, footer_cell in zip(columns, footer, strict=True):
         numeric = column.kind != "text"
         table.add_column(
             column.header,
             footer=footer_cell,
             justify="right" if numeric else "left",
-            no_wrap=numeric or position == 0,  # numbers and row names never break
             overflow="fold",
         )
-    for cells in _display_rows(report):
+    widest = [0] * len(columns)  # of the cells: headers may wrap, numbers may not
+    for _, cells in _display_rows(report):
         table.add_row(*cells)
+        widest = [max(width, len(cell)) for width, cell in zip(widest, cells, strict=True)]
+    for position, (column, rich_column, width) in enumerate(
+        zip(columns, table.columns, widest, strict=True)
+    ):
+        if column.kind != "text":
+            rich_column.min_width = width  # numbers are never cut; text columns give way
+        elif position == 0:
+            rich_column.min_width = min(width, 12)  # row names break only when long
     console.print(table)
     for note in report.notes:
         console.print(note, style="dim", markup=False)
+
+
+def text_bar(value: Any, width: int = 12) -> str:
+    """A tornado bar as text: (change at low, change at high, widest swing), centred on '|'."""
+    if not value:
+        return ""
+    low, high, widest = value
+    half = width // 2
+    scale = half / widest if widest else 0.0
+    left, right = sorted((half + low * scale, half + high * scale))
+    cells = []
+    for position in range(width + 1):
+        middle = position + 0.5 if position < half else position - 0.5
+        if position == half:
+            cells.append("|")
+        elif left <= middle <= right:
+            cells.append("█")
+        else:
+            cells.append(" ")
+    return "".join(cells)
 
 
 def to_text(report: Report, fmt: OutputFormat) -> str:

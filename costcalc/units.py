@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import re
 from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from costcalc.errors import UnitError
@@ -46,6 +45,8 @@ _DIMENSION_HINTS = {
 @cache
 def registry() -> pint.UnitRegistry[Any]:
     """The program's unit registry, built on first use and shared from then on."""
+    from importlib import resources
+
     import pint
 
     from costcalc.cache import cache_dir

@@ -59,11 +59,14 @@ def test_wall_clock_days_on_2048_gpus():
 # ---------------------------------------------------------------------------
 
 
-def _v3_stage(**changes):
+def _v3_stage(typical_mfu: bool = False, **changes):
+    """V3's pre-training stage alone, changed; with typical_mfu, the H800 preset's MFU."""
     scenario = costcalc.scenario("deepseek-v3")
     assert scenario.run is not None
     stage = dataclasses.replace(scenario.run.stages[0], **changes)
     run = dataclasses.replace(scenario.run, stages=(stage,))
+    if typical_mfu:
+        run = dataclasses.replace(run, mfu=None, mfu_precision=None)
     return dataclasses.replace(scenario, run=run)
 
 
@@ -80,12 +83,18 @@ def test_gpu_hours_from_gpus_and_wall_clock():
 
 
 def test_gpu_hours_from_flops_peak_and_mfu():
-    # 6 x 37e9 x 14.8e12 FLOPs (+ attention) at 989.4 TFLOP/s x 40% MFU (H800 typical, BF16).
+    # 6 x 37e9 x 14.8e12 FLOPs (+ attention) at 989.4 TFLOP/s x 38.94% MFU (measured, ISCA'25).
     result = costcalc.estimate(_v3_stage(gpu_hours=None))
     per_token = 6 * 37e9 + 12 * 61 * 7168 * 4096
     expected_flops = per_token * 14.8e12
     assert result.flops == pytest.approx(expected_flops)
-    assert result.gpu_hours == pytest.approx(expected_flops / (989.4e12 * 0.40 * 3600))
+    assert result.gpu_hours == pytest.approx(expected_flops / (989.4e12 * 0.3894 * 3600))
+
+
+def test_without_a_stated_mfu_the_hardware_typical_applies():
+    result = costcalc.estimate(_v3_stage(typical_mfu=True, gpu_hours=None))
+    assert result.flops is not None
+    assert result.gpu_hours == pytest.approx(result.flops / (989.4e12 * 0.40 * 3600))
 
 
 def test_training_flops_six_n_d_and_the_palm_attention_term():
@@ -146,18 +155,17 @@ def test_fp8_on_a100_names_the_precisions_it_has():
 
 
 def test_default_mfu_does_not_credit_fp8_twice():
-    bf16 = costcalc.estimate(_v3_stage(gpu_hours=None), {"run.precision": "bf16"})
-    fp8 = costcalc.estimate(_v3_stage(gpu_hours=None), {"run.precision": "fp8"})
+    bf16 = costcalc.estimate(_v3_stage(typical_mfu=True, gpu_hours=None), {"run.precision": "bf16"})
+    fp8 = costcalc.estimate(_v3_stage(typical_mfu=True, gpu_hours=None), {"run.precision": "fp8"})
     assert fp8.gpu_hours == pytest.approx(bf16.gpu_hours)
     assert any("BF16 peak" in note and "FP8 peak" in note for note in fp8.notes)
 
 
 def test_an_explicit_mfu_is_of_the_run_precision_peak():
     # 19.47% of the FP8 peak is the same throughput as 38.94% of the BF16 peak.
-    fp8 = costcalc.estimate(_v3_stage(gpu_hours=None), {"run.precision": "fp8", "run.mfu": 0.1947})
-    bf16 = costcalc.estimate(
-        _v3_stage(gpu_hours=None), {"run.precision": "bf16", "run.mfu": 0.3894}
-    )
+    stage = _v3_stage(typical_mfu=True, gpu_hours=None)
+    fp8 = costcalc.estimate(stage, {"run.precision": "fp8", "run.mfu": 0.1947})
+    bf16 = costcalc.estimate(stage, {"run.precision": "bf16", "run.mfu": 0.3894})
     assert fp8.gpu_hours == pytest.approx(bf16.gpu_hours, rel=0.001)
 
 
@@ -215,3 +223,25 @@ def test_precision_enum_values_are_lowercase_names():
         "fp8",
         "fp4",
     ]
+
+
+# ---------------------------------------------------------------------------
+# What-ifs on measured runs: GPU-hours follow the throughput
+# ---------------------------------------------------------------------------
+
+
+def test_changing_the_gpu_rescales_reported_gpu_hours_by_throughput():
+    # Same MFU (38.94% of BF16 peak), H20 peak 148 vs H800 989.4 TFLOP/s.
+    on_h20 = costcalc.estimate("deepseek-v3", {"run.gpu": "H20"})
+    assert on_h20.gpu_hours == pytest.approx(2.788e6 * 989.4 / 148)
+    assert on_h20.wall_clock_days == pytest.approx(2.788e6 * 989.4 / 148 / 2048 / 24)
+
+
+def test_halving_the_mfu_doubles_reported_gpu_hours():
+    slower = costcalc.estimate("deepseek-v3", {"run.mfu": 0.3894 / 2})
+    assert slower.gpu_hours == pytest.approx(2 * 2.788e6)
+
+
+def test_a_what_if_that_changes_nothing_changes_nothing():
+    same = costcalc.estimate("deepseek-v3", {"run.gpu": "H800", "run.mfu": 0.3894})
+    assert same.total == 5.576e6

@@ -1,0 +1,95 @@
+"""The same run on different chips: GPU-hours, days, cost and energy side by side.
+
+Each chip runs the same work at the run's MFU (the scenario's, or each chip's
+typical one), priced at the chip's own rental rate, on the same number of GPUs.
+Measured GPU-hours move with throughput, as in any what-if (see
+`costcalc.model.rescale_measured`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from costcalc.errors import InputError
+from costcalc.model import estimate, hardware_for, rescale_measured
+from costcalc.overrides import apply_overrides
+from costcalc.schema import Basis, Hardware, Precision, Scenario
+
+if TYPE_CHECKING:
+    from costcalc.presets import Catalog
+
+
+@dataclass(frozen=True)
+class ChipResult:
+    gpu: str
+    precision: str
+    gpu_hours: float
+    wall_clock_days: float | None
+    price_usd_per_gpu_hour: float
+    cost: float
+    energy_kwh: float
+    note: str = ""
+    cheapest: bool = False
+    fastest: bool = False
+
+
+def compare(
+    reference: Scenario, start: Scenario, catalog: Catalog, chips: Sequence[Hardware]
+) -> list[ChipResult]:
+    """Cost `start`'s run on each chip, marking the cheapest and the fastest.
+
+    `reference` is the scenario as measured: GPU-hours are rescaled against it.
+    """
+    import dataclasses
+
+    run = start.run
+    if run is None:
+        raise InputError(f"{start.name} has no run to compare across chips")
+    results = []
+    for chip in chips:
+        overrides: dict[str, object] = {
+            "run.gpu": chip.name,
+            "run.price_usd_per_gpu_hour": chip.rental_usd_per_gpu_hour,
+        }
+        note = ""
+        if run.precision.value not in chip.peak_tflops.as_dict():
+            overrides["run.precision"] = Precision.bf16.value
+            note = f"no {run.precision.value}; costed at bf16"
+        changed = apply_overrides(start, overrides, catalog)
+        if changed.fleet is not None:  # compare the run at rental rates, not a fleet's cost
+            changed = dataclasses.replace(changed, fleet=None, basis=Basis.rental)
+        hardware = {
+            **hardware_for(reference, catalog.hardware),
+            **hardware_for(changed, catalog.hardware),
+        }
+        result = estimate(rescale_measured(reference, changed, hardware), hardware)
+        results.append(
+            ChipResult(
+                gpu=chip.name,
+                precision=changed.run.precision.value if changed.run else "",
+                gpu_hours=float(result.gpu_hours or 0.0),
+                wall_clock_days=None
+                if result.wall_clock_days is None
+                else float(result.wall_clock_days),
+                price_usd_per_gpu_hour=chip.rental_usd_per_gpu_hour,
+                cost=float(result.by_category["compute"]),
+                energy_kwh=float(result.energy_kwh or 0.0),
+                note=note,
+            )
+        )
+    return _mark_best(results)
+
+
+def _mark_best(results: list[ChipResult]) -> list[ChipResult]:
+    import dataclasses
+
+    if not results:
+        return results
+    cheapest = min(results, key=lambda result: result.cost).gpu
+    fastest = min(results, key=lambda result: result.gpu_hours).gpu
+    return [
+        dataclasses.replace(result, cheapest=result.gpu == cheapest, fastest=result.gpu == fastest)
+        for result in results
+    ]
