@@ -122,7 +122,8 @@ def main() -> int:
             results.append(
                 (
                     f"start-up: {label}",
-                    f"{median * 1000:.0f} ms vs {baseline * 1000:.0f} ms minimal typer app = {ratio:.2f}x",
+                    f"{median * 1000:.0f} ms vs {baseline * 1000:.0f} ms minimal typer app"
+                    f" = {ratio:.2f}x",
                     "<= 1.3x",
                     ratio <= 1.3,
                 )
