@@ -22,9 +22,12 @@ if TYPE_CHECKING:
     from costcalc.explain import Reconciliation
 
 
-def catalog() -> Catalog:
-    """Every hardware preset and scenario on the search path."""
-    return load_catalog()
+def catalog(scenario: str | None = None) -> Catalog:
+    """Every hardware preset and scenario on the search path; with a scenario file in a
+    preset folder, that folder's presets too."""
+    from costcalc.presets import preset_folder_of
+
+    return load_catalog(preset_folder_of(scenario))
 
 
 def hardware(name: str) -> Hardware:
@@ -36,7 +39,7 @@ def scenario(name_or_path: str, overrides: Mapping[str, Any] | None = None) -> S
     """A scenario preset by name or .toml path, with optional `{path: value}` overrides."""
     from costcalc.overrides import apply_overrides
 
-    presets = load_catalog()
+    presets = catalog(name_or_path)
     return apply_overrides(presets.scenario(name_or_path), overrides or {}, presets)
 
 
@@ -48,7 +51,7 @@ def estimate(
     Overrides are what-ifs: changing the GPU or the MFU rescales the GPU-hours a
     scenario reports (see `costcalc.model.rescale_measured`).
     """
-    presets = load_catalog()
+    presets = catalog(scenario_or_name if isinstance(scenario_or_name, str) else None)
     base = (
         presets.scenario(scenario_or_name)
         if isinstance(scenario_or_name, str)

@@ -54,15 +54,11 @@ class CostcalcGroup(TyperGroup):
         except typer.Exit as exit_:
             sys.exit(exit_.exit_code)
         except Exception as error:
-            if _is_usage_error(error):
-                _fail(error.format_message(), EXIT_BAD_INPUT, debug)  # type: ignore[attr-defined]
+            usage_message = getattr(error, "format_message", None)  # click's own errors
+            if callable(usage_message) and hasattr(error, "exit_code"):
+                _fail(usage_message(), EXIT_BAD_INPUT, debug)
             _fail(f"internal error: {type(error).__name__}: {error}", 1, debug, internal=True)
         sys.exit(result if isinstance(result, int) else 0)
-
-
-def _is_usage_error(error: Exception) -> bool:
-    """Click's own errors (bad option, missing argument), vendored inside typer."""
-    return hasattr(error, "format_message") and hasattr(error, "exit_code")
 
 
 def _fail(message: str, code: int, debug: bool, internal: bool = False) -> NoReturn:
@@ -105,9 +101,35 @@ FormatOption = Annotated[
         "--format",
         "-f",
         case_sensitive=False,
-        help="table, json, csv, tsv or markdown; auto is a table on a terminal, TSV in a pipe.",
+        help="table, json, csv, tsv, markdown or xlsx (with --output); auto is a table on a "
+        "terminal and TSV in a pipe.",
     ),
 ]
+
+
+CurrencyOption = Annotated[
+    str,
+    typer.Option(
+        "--currency",
+        help="Show money in this currency (ISO code such as IDR, CNY), converted at the "
+        "dated rate in presets/fx.toml.",
+    ),
+]
+FxOption = Annotated[
+    list[str] | None,
+    typer.Option("--fx", help="Override an exchange rate: CODE=units per USD, e.g. IDR=16500."),
+]
+LocaleOption = Annotated[
+    str, typer.Option("--locale", help="Format table amounts for a locale, e.g. id_ID.")
+]
+
+
+def _rate(currency: str, fx: list[str] | None, locale: str) -> Any:
+    """The exchange rate to show money at; checks the locale too."""
+    from costcalc.fx import check_locale, resolve_rate
+
+    check_locale(locale)
+    return resolve_rate(currency, fx or ())
 
 
 def _show_version(value: bool) -> None:
@@ -129,11 +151,22 @@ def root(
     """costcalc: GPU training cost, with every assumption and source visible."""
 
 
-def emit(report: Report, fmt: OutputFormat) -> None:
-    """Write a report to stdout in the chosen format."""
-    from costcalc.render import resolve_format, write
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write to this file instead of stdout, completely or not at all; the format "
+        "follows the extension (.csv, .tsv, .json, .md, .xlsx) unless --format is given.",
+    ),
+]
 
-    write(report, resolve_format(fmt, sys.stdout), sys.stdout)
+
+def emit(report: Report, fmt: OutputFormat, output: Path | None = None) -> None:
+    """Write a report to stdout, or atomically to `output`, in the chosen format."""
+    from costcalc.render import write_report
+
+    write_report(report, fmt, output, sys.stdout)
 
 
 # ---------------------------------------------------------------------------
@@ -142,7 +175,7 @@ def emit(report: Report, fmt: OutputFormat) -> None:
 
 
 @hardware_app.command("list")
-def hardware_list(fmt: FormatOption = OutputFormat.auto) -> None:
+def hardware_list(fmt: FormatOption = OutputFormat.auto, output: OutputOption = None) -> None:
     """List the hardware presets.
 
     Example: costcalc hardware list --format csv
@@ -150,13 +183,14 @@ def hardware_list(fmt: FormatOption = OutputFormat.auto) -> None:
     from costcalc.api import catalog
     from costcalc.reports import hardware_list_report
 
-    emit(hardware_list_report(catalog().hardware_presets.values()), fmt)
+    emit(hardware_list_report(catalog().hardware_presets.values()), fmt, output)
 
 
 @hardware_app.command("show")
 def hardware_show(
     name: Annotated[str, typer.Argument(help="GPU name or alias, e.g. H800 or 'h100 sxm'.")],
     fmt: FormatOption = OutputFormat.auto,
+    output: OutputOption = None,
 ) -> None:
     """Show one hardware preset, every figure with its source.
 
@@ -165,7 +199,7 @@ def hardware_show(
     from costcalc.api import hardware
     from costcalc.reports import hardware_show_report
 
-    emit(hardware_show_report(hardware(name)), fmt)
+    emit(hardware_show_report(hardware(name)), fmt, output)
 
 
 # ---------------------------------------------------------------------------
@@ -174,7 +208,7 @@ def hardware_show(
 
 
 @presets_app.command("list")
-def presets_list(fmt: FormatOption = OutputFormat.auto) -> None:
+def presets_list(fmt: FormatOption = OutputFormat.auto, output: OutputOption = None) -> None:
     """List every preset (hardware and scenarios) on the search path.
 
     Example: costcalc presets list
@@ -191,7 +225,7 @@ def presets_list(fmt: FormatOption = OutputFormat.auto) -> None:
         (scenario.name, "scenario", scenario.title, presets.files[f"scenario:{scenario.name}"])
         for scenario in presets.scenario_presets.values()
     ]
-    emit(presets_list_report(entries), fmt)
+    emit(presets_list_report(entries), fmt, output)
 
 
 @presets_app.command("show")
@@ -200,6 +234,7 @@ def presets_show(
         str, typer.Argument(help="A scenario or hardware preset name, or a .toml path.")
     ],
     fmt: FormatOption = OutputFormat.auto,
+    output: OutputOption = None,
 ) -> None:
     """Show a preset: every field and its value, with ranges where given.
 
@@ -211,7 +246,7 @@ def presets_show(
 
     presets = catalog()
     try:
-        emit(scenario_show_report(presets.scenario(name)), fmt)
+        emit(scenario_show_report(presets.scenario(name)), fmt, output)
     except UnknownName as error:
         try:
             chip = presets.hardware(name)
@@ -219,7 +254,7 @@ def presets_show(
             raise UnknownName(
                 "preset", name, [*presets.scenario_presets, *presets.hardware_presets]
             ) from error
-        emit(hardware_show_report(chip), fmt)
+        emit(hardware_show_report(chip), fmt, output)
 
 
 @presets_app.command("validate")
@@ -229,6 +264,7 @@ def presets_validate(
         typer.Argument(help="Files or folders to check; default: every packaged preset."),
     ] = None,
     fmt: FormatOption = OutputFormat.auto,
+    output: OutputOption = None,
 ) -> None:
     """Validate preset files; exit 2 if any is invalid.
 
@@ -239,7 +275,7 @@ def presets_validate(
 
     files = expand_paths(paths) if paths else list(all_preset_files())
     results = [validate_file(path) for path in files]
-    emit(validation_report(results), fmt)
+    emit(validation_report(results), fmt, output)
     failures = [error for _, _, error in results if error]
     if failures:
         others = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
@@ -292,7 +328,11 @@ def estimate(
         ),
     ] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed, for repeatable draws.")] = None,
+    currency: CurrencyOption = "USD",
+    fx: FxOption = None,
+    locale: LocaleOption = "en_US",
     fmt: FormatOption = OutputFormat.auto,
+    output: OutputOption = None,
 ) -> None:
     """Estimate the cost of a scenario, or of an ad-hoc run described by flags.
 
@@ -302,12 +342,14 @@ def estimate(
     """
     from costcalc.api import adhoc_scenario, catalog, what_if
     from costcalc.errors import InputError
+    from costcalc.fx import convert_estimate
     from costcalc.model import estimate as run_estimate
     from costcalc.model import hardware_for
     from costcalc.overrides import parse_assignment
-    from costcalc.reports import estimate_report
+    from costcalc.reports import estimate_report, in_currency
 
-    presets = catalog()
+    rate = _rate(currency, fx, locale)
+    presets = catalog(scenario)
     size = {"gpu_hours": gpu_hours, "days": days, "tokens": tokens}
     run_flags = {"precision": precision, "mfu": mfu, "price": price}
     overrides: dict[str, Any] = {}
@@ -325,9 +367,9 @@ def estimate(
         overrides.update(_run_flags(precision=precision, mfu=mfu, price_usd_per_gpu_hour=price))
     overrides.update(parse_assignment(assignment) for assignment in set_ or [])
     chosen = what_if(base, overrides, presets)
-    result = run_estimate(chosen, hardware_for(chosen, presets.hardware))
+    result = convert_estimate(run_estimate(chosen, hardware_for(chosen, presets.hardware)), rate)
     if uncertainty is None:
-        emit(estimate_report(result, chosen), fmt)
+        emit(in_currency(estimate_report(result, chosen), rate.currency, locale), fmt, output)
         return
     from costcalc.api import with_overrides
     from costcalc.reports import uncertainty_report
@@ -336,8 +378,13 @@ def estimate(
     varied = with_overrides(base, overrides, presets)
     inputs = stated_inputs(varied) or uncertain_inputs(varied)
     hardware = {**hardware_for(base, presets.hardware), **hardware_for(varied, presets.hardware)}
-    simulation = simulate(base, varied, hardware, uncertainty, seed, inputs)
-    emit(uncertainty_report(result, chosen, simulation), fmt)
+    from costcalc.fx import convert_simulation
+
+    simulation = convert_simulation(
+        simulate(base, varied, hardware, uncertainty, seed, inputs), rate
+    )
+    report = uncertainty_report(result, chosen, simulation)
+    emit(in_currency(report, rate.currency, locale), fmt, output)
 
 
 def _run_flags(**values: str | None) -> dict[str, str]:
@@ -391,24 +438,34 @@ def sweep(
         ),
     ],
     set_: SetOption = None,
+    currency: CurrencyOption = "USD",
+    fx: FxOption = None,
+    locale: LocaleOption = "en_US",
     fmt: FormatOption = OutputFormat.auto,
+    output: OutputOption = None,
 ) -> None:
     """Run the model over the grid product of several inputs, one row per combination.
 
     Example: costcalc sweep deepseek-v3 --vary gpu=H800,H20 --vary price=1.5:3:0.5
     """
     from costcalc.api import catalog, with_overrides
+    from costcalc.fx import convert_columns
     from costcalc.overrides import parse_assignment
-    from costcalc.reports import sweep_report
-    from costcalc.sweep import parse_axis, row_count, sweep_chunks, unique_columns
+    from costcalc.reports import in_currency, sweep_report
+    from costcalc.sweep import MONEY_COLUMNS, parse_axis, row_count, sweep_chunks, unique_columns
 
-    presets = catalog()
+    rate = _rate(currency, fx, locale)
+    presets = catalog(scenario)
     reference = presets.scenario(scenario)
     start = with_overrides(reference, dict(map(parse_assignment, set_ or [])), presets)
     axes = unique_columns([parse_axis(spec, start, presets) for spec in vary])
     rows = row_count(axes)
     chunks = _with_progress(sweep_chunks(reference, start, axes, presets), rows)
-    emit(sweep_report(reference, axes, chunks, rows), fmt)
+    if rate.per_usd != 1:
+        chunks = convert_columns(chunks, MONEY_COLUMNS, rate.per_usd)
+    emit(
+        in_currency(sweep_report(reference, axes, chunks, rows), rate.currency, locale), fmt, output
+    )
 
 
 def _with_progress(chunks: Iterator[dict[str, Any]], rows: int) -> Iterator[dict[str, Any]]:
@@ -439,7 +496,11 @@ def compare(
         typer.Option(help="GPUs to compare, comma-separated (default: every hardware preset)."),
     ] = None,
     set_: SetOption = None,
+    currency: CurrencyOption = "USD",
+    fx: FxOption = None,
+    locale: LocaleOption = "en_US",
     fmt: FormatOption = OutputFormat.auto,
+    output: OutputOption = None,
 ) -> None:
     """The same run on each chip: GPU-hours, days, cost at each chip's rental price, energy.
 
@@ -450,12 +511,17 @@ def compare(
     from costcalc.overrides import parse_assignment
     from costcalc.reports import compare_report
 
-    presets = catalog()
+    presets = catalog(scenario)
     reference = presets.scenario(scenario)
     start = with_overrides(reference, dict(map(parse_assignment, set_ or [])), presets)
     names = [name.strip() for name in gpu.split(",")] if gpu else list(presets.hardware_presets)
     chips = [presets.hardware(name) for name in names if name]
-    emit(compare_report(start, compare_chips(reference, start, presets, chips)), fmt)
+    from costcalc.fx import convert_chips
+    from costcalc.reports import in_currency
+
+    rate = _rate(currency, fx, locale)
+    results = convert_chips(compare_chips(reference, start, presets, chips), rate)
+    emit(in_currency(compare_report(start, results), rate.currency, locale), fmt, output)
 
 
 @app.command()
@@ -468,7 +534,11 @@ def sensitivity(
     plot: Annotated[
         Path | None, typer.Option(help="Also draw a tornado chart to a .png, .svg or .pdf file.")
     ] = None,
+    currency: CurrencyOption = "USD",
+    fx: FxOption = None,
+    locale: LocaleOption = "en_US",
     fmt: FormatOption = OutputFormat.auto,
+    output: OutputOption = None,
 ) -> None:
     """Rank the inputs by how much they move the total (a tornado).
 
@@ -479,14 +549,16 @@ def sensitivity(
     """
     from costcalc.api import catalog, with_overrides
     from costcalc.errors import InputError
+    from costcalc.fx import convert_effects
     from costcalc.model import hardware_for
     from costcalc.overrides import parse_assignment
-    from costcalc.reports import sensitivity_report
+    from costcalc.reports import in_currency, sensitivity_report
     from costcalc.sensitivity import sensitivity as rank_inputs
 
     if not 0 < spread < 1:
         raise InputError(f"--spread must be between 0 and 1, got {spread}")
-    presets = catalog()
+    rate = _rate(currency, fx, locale)
+    presets = catalog(scenario)
     reference = presets.scenario(scenario)
     start = with_overrides(reference, dict(map(parse_assignment, set_ or [])), presets)
     hardware = {
@@ -498,7 +570,88 @@ def sensitivity(
         from costcalc.plot import plot_tornado
 
         plot_tornado(start, effects, plot)
-    emit(sensitivity_report(start, effects), fmt)
+    effects = convert_effects(effects, rate)
+    report = sensitivity_report(start, effects, rate.currency)
+    emit(in_currency(report, rate.currency, locale), fmt, output)
+
+
+# ---------------------------------------------------------------------------
+# check and schema
+# ---------------------------------------------------------------------------
+
+
+@app.command()
+def check(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Scenario files or preset folders to check as well as the packaged ones."
+        ),
+    ] = None,
+    junit: Annotated[
+        Path | None, typer.Option(help="Also write JUnit XML: one test case per scenario.")
+    ] = None,
+    update: Annotated[
+        bool, typer.Option("--update", help="Rewrite drifted expected values in place.")
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Update without asking.")] = False,
+    fmt: FormatOption = OutputFormat.auto,
+    output: OutputOption = None,
+) -> None:
+    """Recompute every scenario and compare it with the figures it records.
+
+    Exit 0 when every figure is within tolerance, 1 when one drifted, 2 for an
+    invalid file.
+
+    Example: costcalc check my-presets/ --junit check.xml
+    """
+    from costcalc.checking import run_checks
+    from costcalc.reports import check_report
+
+    run = run_checks(paths or [])
+    if junit is not None:
+        from costcalc.check import junit_xml
+        from costcalc.files import atomic_write
+
+        with atomic_write(junit) as stream:
+            stream.write(junit_xml(run.results, run.problems, run.scenarios))
+    emit(check_report(run.results, run.problems, run.scenarios), fmt, output)
+    code = run.exit_code
+    if update and code == 1:
+        code = _update_expected(run.drifted, yes)
+    raise typer.Exit(code)
+
+
+def _update_expected(drifted: Sequence[Any], yes: bool) -> int:
+    from costcalc.check import update_expected
+    from costcalc.errors import InputError
+
+    files = sorted({str(outcome.path) for outcome in drifted})
+    question = f"Rewrite {len(drifted)} expected values in {len(files)} files ({', '.join(files)})?"
+    if not yes:
+        if not sys.stdin.isatty():
+            raise InputError("check --update needs confirmation: run it on a terminal or add --yes")
+        if not typer.confirm(question, err=True):
+            return 1
+    written = update_expected(drifted)
+    for path, count in written.items():
+        print(f"updated {count} expected values in {path}", file=sys.stderr)
+    return 0
+
+
+@app.command()
+def schema(
+    kind: Annotated[str, typer.Argument(help="hardware, scenario or explanation.")] = "scenario",
+) -> None:
+    """Print the JSON Schema of a preset file kind, generated from the models.
+
+    Example: costcalc schema hardware > hardware.schema.json
+    """
+    import json
+
+    from costcalc.presets import json_schema
+
+    print(json.dumps(json_schema(kind), indent=2))
 
 
 # ---------------------------------------------------------------------------
@@ -520,7 +673,11 @@ def explain(
     plot: Annotated[
         Path | None, typer.Option(help="Also draw the layers to a .png, .svg or .pdf file.")
     ] = None,
+    currency: CurrencyOption = "USD",
+    fx: FxOption = None,
+    locale: LocaleOption = "en_US",
     fmt: FormatOption = OutputFormat.auto,
+    output: OutputOption = None,
 ) -> None:
     """Reconcile published figures of different scopes, layer by layer.
 
@@ -530,17 +687,20 @@ def explain(
     """
     from costcalc.api import catalog
     from costcalc.api import explain as reconcile
+    from costcalc.fx import convert_reconciliation
     from costcalc.overrides import parse_assignment
-    from costcalc.reports import explain_report
+    from costcalc.reports import explain_report, in_currency
 
+    rate = _rate(currency, fx, locale)
     overrides = dict(parse_assignment(assignment) for assignment in set_ or [])
-    reconciliation = reconcile(name, overrides)
+    reconciliation = convert_reconciliation(reconcile(name, overrides), rate)
     if plot is not None:
         from costcalc.plot import plot_layers
 
-        plot_layers(reconciliation, plot)
+        plot_layers(reconciliation, plot, rate.currency, locale)
     scenario_names = catalog().explanation(name).scenarios()
-    emit(explain_report(reconciliation, scenario_names), fmt)
+    report = explain_report(reconciliation, scenario_names, rate.currency)
+    emit(in_currency(report, rate.currency, locale), fmt, output)
 
 
 def main() -> None:

@@ -31,7 +31,9 @@ def _pyplot(path: Path) -> Any:
     return pyplot
 
 
-def plot_layers(reconciliation: Reconciliation, path: Path) -> None:
+def plot_layers(
+    reconciliation: Reconciliation, path: Path, currency: str = "USD", locale: str = "en_US"
+) -> None:
     """Each layer of an explanation as a bar on a log scale, labelled with its amount."""
     from costcalc.money import format_money
 
@@ -44,9 +46,9 @@ def plot_layers(reconciliation: Reconciliation, path: Path) -> None:
     axes.set_xscale("log")
     axes.set_xlim(min(amounts) / 3, max(amounts) * 20)
     for position, amount in enumerate(amounts):
-        label = _literal(format_money(amount))
+        label = _literal(format_money(amount, currency, locale))
         axes.text(amount * 1.15, position, label, va="center", fontsize=9)
-    axes.set_xlabel("USD (log scale)")
+    axes.set_xlabel(f"{currency} (log scale)")
     axes.set_title(_literal(reconciliation.title), fontsize=11)
     figure.tight_layout()
     _save(figure, path)

@@ -13,7 +13,7 @@ import os
 import re
 import tomllib
 import typing
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -39,10 +39,11 @@ def packaged_dir() -> Path:
     return installed if installed.is_dir() else here.parent / "presets"
 
 
-def search_dirs() -> list[Path]:
+def search_dirs(extra: Sequence[Path] = ()) -> list[Path]:
     """Preset folders in lookup order, lowest priority first."""
-    extra = os.environ.get("COSTCALC_PRESETS_PATH", "")
-    return [packaged_dir(), *(Path(part) for part in extra.split(os.pathsep) if part)]
+    configured = os.environ.get("COSTCALC_PRESETS_PATH", "")
+    paths = [Path(part) for part in configured.split(os.pathsep) if part]
+    return [packaged_dir(), *paths, *extra]
 
 
 # ---------------------------------------------------------------------------
@@ -246,7 +247,13 @@ class Catalog:
 
     def scenario_from_file(self, path: Path) -> Scenario:
         """Read, resolve and validate a scenario file that is not in the catalog."""
-        return build_scenario(path, read_toml(path), self)
+        raw = read_toml(path)
+        folder = path.resolve().parent.parent
+        if path.resolve().parent.name == "scenarios" and folder not in map(
+            Path.resolve, search_dirs()
+        ):
+            return build_scenario(path, raw, _build_catalog(search_dirs([folder])))
+        return build_scenario(path, raw, self)
 
     def raw_scenario(self, name: str, requested_by: Path) -> dict[str, Any]:
         """The parsed (not yet validated) file of a scenario, for `extends`."""
@@ -388,29 +395,58 @@ def _validate_ranges(
     return result
 
 
-def _preset_files(kind: str) -> dict[str, Path]:
+def _preset_files(kind: str, dirs: Sequence[Path] | None = None) -> dict[str, Path]:
     """Preset name -> file for one kind; later search folders win."""
     found: dict[str, Path] = {}
-    for folder in search_dirs():
+    for folder in search_dirs() if dirs is None else dirs:
         for path in sorted((folder / kind).glob("*.toml")):
             found[path.stem] = path
     return found
 
 
-def _build_catalog() -> Catalog:
+def _build_catalog(
+    dirs: Sequence[Path] | None = None, problems: list[PresetError] | None = None
+) -> Catalog:
+    """Every preset in `dirs`. With a `problems` list, a broken file is recorded there and
+    skipped, so one bad file does not hide the others; without, it is an error."""
+
+    def attempt(build: Any, *args: Any) -> Any:
+        if problems is None:
+            return build(*args)
+        try:
+            return build(*args)
+        except PresetError as error:
+            problems.append(error)
+            return None
+
     hardware = {}
     files: dict[str, Path] = {}
-    for path in _preset_files("hardware").values():
-        preset = validate(Hardware, read_toml(path), path)
-        hardware[preset.name] = preset
-        files[f"hardware:{preset.name}"] = path
-    raw_scenarios = {stem: read_toml(path) for stem, path in _preset_files("scenarios").items()}
+    for path in _preset_files("hardware", dirs).values():
+        preset = attempt(lambda path: validate(Hardware, read_toml(path), path), path)
+        if preset is not None:
+            hardware[preset.name] = preset
+            files[f"hardware:{preset.name}"] = path
+    scenario_files = _preset_files("scenarios", dirs)
+    raw_scenarios = {}
+    for stem, path in scenario_files.items():
+        raw = attempt(read_toml, path)
+        if raw is not None:
+            raw_scenarios[stem] = raw
     catalog = Catalog(hardware, {}, raw_scenarios, files)
-    for stem, path in _preset_files("scenarios").items():
-        scenario = build_scenario(path, raw_scenarios[stem], catalog)
-        catalog.scenario_presets[scenario.name] = scenario
-        files[f"scenario:{scenario.name}"] = path
+    for stem, raw in raw_scenarios.items():
+        path = scenario_files[stem]
+        scenario = attempt(build_scenario, path, raw, catalog)
+        if scenario is not None:
+            catalog.scenario_presets[scenario.name] = scenario
+            files[f"scenario:{scenario.name}"] = path
     return catalog
+
+
+def scan(extra_dirs: Sequence[Path] = ()) -> tuple[Catalog, list[PresetError]]:
+    """The catalog of the search path plus `extra_dirs`, and every file that failed."""
+    problems: list[PresetError] = []
+    catalog = _build_catalog(search_dirs(extra_dirs), problems)
+    return catalog, problems
 
 
 def load_explanations(catalog: Catalog) -> dict[str, Explanation]:
@@ -448,10 +484,33 @@ def all_preset_files() -> Iterator[Path]:
         yield from _preset_files(kind).values()
 
 
-def load_catalog() -> Catalog:
-    """Every preset on the search path, validated (from the cache when files are unchanged)."""
-    key = fingerprint(all_preset_files(), salt=__version__)
-    return cached("catalog", key, _build_catalog)
+def load_catalog(extra_dirs: Sequence[Path] = ()) -> Catalog:
+    """Every preset on the search path (and in `extra_dirs`), validated.
+
+    From the cache when no file has changed since it was built.
+    """
+    import hashlib
+
+    dirs = search_dirs(extra_dirs)
+    files = [path for kind in KINDS for path in _preset_files(kind, dirs).values()]
+    key = fingerprint(files, salt=__version__)
+    name = "catalog"
+    if extra_dirs:
+        name += "-" + hashlib.sha1(str(list(map(str, extra_dirs))).encode()).hexdigest()[:12]
+    return cached(name, key, lambda: _build_catalog(dirs))
+
+
+def preset_folder_of(name_or_path: str | None) -> list[Path]:
+    """The preset folder a scenario file lives in (`x/scenarios/y.toml` -> `x`), if any.
+
+    Such a file may use that folder's hardware and scenarios, as `check x` does.
+    """
+    if not name_or_path or not name_or_path.endswith(".toml"):
+        return []
+    parent = Path(name_or_path).resolve().parent
+    if parent.name != "scenarios" or parent.parent in map(Path.resolve, search_dirs()):
+        return []
+    return [parent.parent]
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
@@ -483,17 +542,52 @@ def validate_file(path: Path) -> tuple[Path, str, str | None]:
 
 def _lenient_catalog() -> Catalog:
     """The valid presets only, so one broken file does not hide problems in another."""
-    hardware: dict[str, Hardware] = {}
-    for path in _preset_files("hardware").values():
-        try:
-            preset = validate(Hardware, read_toml(path), path)
-        except PresetError:
-            continue
-        hardware[preset.name] = preset
-    raw_scenarios = {}
-    for stem, path in _preset_files("scenarios").items():
-        try:
-            raw_scenarios[stem] = read_toml(path)
-        except PresetError:
-            continue
-    return Catalog(hardware, {}, raw_scenarios, {})
+    return scan()[0]
+
+
+SCHEMA_KINDS = ("hardware", "scenario", "explanation")
+
+
+def json_schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema of a preset file kind, generated from the models.
+
+    Editors that validate TOML against JSON Schema (Taplo, Even Better TOML) read the
+    `#:schema` line at the top of each shipped preset.
+    """
+    from costcalc.explain import Explanation
+
+    models: dict[str, Any] = {
+        "hardware": Hardware,
+        "scenario": Scenario,
+        "explanation": Explanation,
+    }
+    if kind not in models:
+        raise UnknownName("schema", kind, SCHEMA_KINDS)
+    schema: dict[str, Any] = _adapter(models[kind]).json_schema()
+    schema.get("properties", {}).pop("uncertain", None)  # filled by the loader, not the file
+    if kind != "hardware":  # scenarios and explanations take their name from the file name
+        schema["required"] = [name for name in schema.get("required", []) if name != "name"]
+    if kind != "scenario":  # only scenario files may give an input as a range
+        schema = _without_ranges(schema)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": f"costcalc {kind} preset",
+        **schema,
+    }
+
+
+def _without_ranges(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {
+            key: [_without_ranges(item) for item in value if not _is_range(item)]
+            if key == "anyOf"
+            else _without_ranges(value)
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_without_ranges(item) for item in node]
+    return node
+
+
+def _is_range(node: Any) -> bool:
+    return isinstance(node, dict) and node.get("title") == "Range"

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import IO, Any, Literal
 
 from costcalc.numbers import compact, percent, readable, scientific
@@ -45,6 +46,7 @@ class OutputFormat(StrEnum):
     csv = "csv"
     tsv = "tsv"
     markdown = "markdown"
+    xlsx = "xlsx"
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,8 @@ class Report:
     # and JSON stream them, tables and Markdown show the first `display_rows`.
     chunks: Iterable[dict[str, Any]] | None = None
     display_rows: int = 1000
+    # A second sheet for xlsx: the inputs behind the figures, with their sources.
+    assumptions: Report | None = None
 
     def human_columns(self) -> list[Column]:
         """The columns a table or Markdown shows: a readable subset of the machine ones."""
@@ -80,6 +84,102 @@ class Report:
             return list(self.columns)
         by_key = {column.key: column for column in self.columns}
         return [by_key[key] for key in self.table_columns]
+
+
+EXTENSIONS = {
+    ".csv": OutputFormat.csv,
+    ".tsv": OutputFormat.tsv,
+    ".json": OutputFormat.json,
+    ".md": OutputFormat.markdown,
+    ".markdown": OutputFormat.markdown,
+    ".txt": OutputFormat.table,
+    ".xlsx": OutputFormat.xlsx,
+}
+
+
+def write_report(
+    report: Report, requested: OutputFormat, output: Path | None, stdout: IO[str]
+) -> None:
+    """Write to stdout, or to `output` atomically (format from its extension if auto)."""
+    from costcalc.errors import InputError
+    from costcalc.files import atomic_write
+
+    if output is None:
+        if requested is OutputFormat.xlsx:
+            raise InputError("--format xlsx writes a workbook: add --output FILE.xlsx")
+        write(report, resolve_format(requested, stdout), stdout)
+        return
+    if output.is_dir():
+        raise InputError(f"--output {output}: is a directory, expected a file name")
+    fmt = requested
+    if fmt is OutputFormat.auto:
+        if output.suffix.lower() not in EXTENSIONS:
+            known = ", ".join(EXTENSIONS)
+            suffix = output.suffix or "no extension"
+            raise InputError(
+                f"--output {output}: cannot tell the format from {suffix!r} "
+                f"(use {known} or --format)"
+            )
+        fmt = EXTENSIONS[output.suffix.lower()]
+    if fmt is OutputFormat.xlsx:
+        write_xlsx(report, output)
+        return
+    with atomic_write(output) as stream:
+        write(report, fmt, stream)
+
+
+def write_xlsx(report: Report, output: Path) -> None:
+    """A workbook: the report's rows on one sheet, its assumptions (or notes) on another."""
+    import importlib.util
+
+    from costcalc.errors import InputError
+    from costcalc.files import atomic_write
+
+    if importlib.util.find_spec("openpyxl") is None:
+        raise InputError("--format xlsx needs openpyxl: pip install 'costcalc[xlsx]'")
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    _add_sheet(workbook, "breakdown", report)
+    if report.assumptions is not None:
+        _add_sheet(workbook, "assumptions", report.assumptions)
+    notes = workbook.create_sheet("notes")
+    notes.append(["note"])
+    for note in report.notes:
+        notes.append([note])
+    with atomic_write(output, "wb") as stream:
+        workbook.save(stream)
+
+
+EXCEL_MAX_ROWS = 1_048_576
+
+
+def _add_sheet(workbook: Any, name: str, report: Report) -> None:
+    from openpyxl.cell import WriteOnlyCell
+
+    from costcalc.errors import InputError
+
+    sheet = workbook.create_sheet(name)
+    sheet.append([column.key for column in report.columns])
+    formats = {
+        "money": "#,##0.00",
+        "price": "#,##0.0000",
+        "percent": "0.00%",
+        "count": "#,##0",
+        "days": "#,##0.0",
+    }
+    for count, row in enumerate(iter_rows(report), 2):
+        if count > EXCEL_MAX_ROWS:
+            limit = f"{EXCEL_MAX_ROWS:,}"
+            raise InputError(f"{name}: more than {limit} rows do not fit a worksheet; use csv")
+        cells = []
+        for column in report.columns:
+            value = raw_cell(row.get(column.key))
+            cell = WriteOnlyCell(sheet, value=None if value == "" else value)
+            if column.kind in formats and isinstance(value, int | float):
+                cell.number_format = formats[column.kind]
+            cells.append(cell)
+        sheet.append(cells)
 
 
 def resolve_format(requested: OutputFormat, stream: IO[str]) -> OutputFormat:
@@ -224,7 +324,7 @@ def raw_cell(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, float):
-        return repr(value) if math.isfinite(value) else ""
+        return value if math.isfinite(value) else ""
     if isinstance(value, StrEnum):
         return value.value
     if isinstance(value, list | tuple):
@@ -330,28 +430,59 @@ def write_table(report: Report, stream: IO[str]) -> None:
     )
     columns = report.human_columns()
     footer = _footer_cells(report) if report.footer else [""] * len(columns)
-    for column, footer_cell in zip(columns, footer, strict=True):
-        numeric = column.kind != "text"
+    numeric = [column.kind != "text" for column in columns]
+    for column, footer_cell, is_number in zip(columns, footer, numeric, strict=True):
         table.add_column(
             column.header,
             footer=footer_cell,
-            justify="right" if numeric else "left",
+            justify="right" if is_number else "left",
             overflow="fold",
         )
-    widest = [0] * len(columns)  # of the cells: headers may wrap, numbers may not
-    for _, cells in _display_rows(report):
+    cells_by_row = [cells for _, cells in _display_rows(report)]
+    for cells in cells_by_row:
         table.add_row(*cells)
-        widest = [max(width, len(cell)) for width, cell in zip(widest, cells, strict=True)]
-    for position, (column, rich_column, width) in enumerate(
-        zip(columns, table.columns, widest, strict=True)
-    ):
-        if column.kind != "text":
-            rich_column.min_width = width  # numbers are never cut; text columns give way
-        elif position == 0:
-            rich_column.min_width = min(width, 12)  # row names break only when long
+    widths = fit_widths([column.header for column in columns], cells_by_row, numeric, console.width)
+    if widths is not None:
+        for rich_column, width in zip(table.columns, widths, strict=True):
+            rich_column.width = width
     console.print(table)
     for note in report.notes:
         console.print(note, style="dim", markup=False)
+
+
+def fit_widths(
+    headers: list[str], rows: list[list[str]], numeric: list[bool], total: int
+) -> list[int] | None:
+    """Column widths that fit `total` characters, or None if the natural widths fit.
+
+    The widest column gives way first; numbers keep their width (they break only at
+    a space, as in 'Rp4,87 M') and text keeps 6 characters, then 4. Rich gets fixed widths:
+    its own reduction shrinks every column evenly and can overflow.
+    """
+    available = total - (3 * len(headers) + 1)
+    natural = [
+        max([len(header), *(len(row[index]) for row in rows)])
+        for index, header in enumerate(headers)
+    ]
+    if sum(natural) <= available:
+        return None
+    whole = [
+        max([1, *(len(row[index]) for row in rows)]) if numeric[index] else 6
+        for index in range(len(headers))
+    ]
+    words = [
+        max([1, *(len(word) for row in rows for word in row[index].split())])
+        for index in range(len(headers))
+    ]
+    widths = list(natural)
+    for floors in (whole, [w if n else 4 for w, n in zip(words, numeric, strict=True)]):
+        while sum(widths) > available:
+            candidates = [i for i in range(len(widths)) if widths[i] > floors[i]]
+            if not candidates:
+                break
+            widest = max(candidates, key=lambda i: widths[i])
+            widths[widest] -= 1
+    return widths
 
 
 def text_bar(value: Any, width: int = 12) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,7 @@ from costcalc.render import Column, Kind, Report
 from costcalc.schema import Hardware, Precision, Scenario
 
 if TYPE_CHECKING:
+    from costcalc.check import FileProblem, Outcome
     from costcalc.compare import ChipResult
     from costcalc.explain import Reconciliation
     from costcalc.sensitivity import Effect, Simulation
@@ -116,6 +118,7 @@ def estimate_report(result: Estimate, scenario: Scenario) -> Report:
         footer={"name": "Total", amount.key: result.total},
         currency=result.currency,
         table_columns=("category", "name", amount.key, "basis"),
+        assumptions=scenario_show_report(scenario),
     )
 
 
@@ -409,7 +412,9 @@ def explain_data(reconciliation: Reconciliation) -> dict[str, Any]:
     }
 
 
-def explain_report(reconciliation: Reconciliation, scenario_names: list[str]) -> Report:
+def explain_report(
+    reconciliation: Reconciliation, scenario_names: list[str], currency: str = "USD"
+) -> Report:
     rows = [
         {
             "layer": layer.name,
@@ -428,12 +433,19 @@ def explain_report(reconciliation: Reconciliation, scenario_names: list[str]) ->
     notes = [reconciliation.summary] if reconciliation.summary else []
     bridge = reconciliation.owned_versus_rented
     if bridge:
+        owned, average = (
+            _money(bridge.owned_price, currency),
+            _money(bridge.fleet_average_price, currency),
+        )
+        rent, owned_cost = (
+            _money(bridge.rental_price, currency),
+            _money(bridge.owned_cost, currency),
+        )
         notes.append(
-            f"Owned vs rented: an {bridge.gpu}-hour costs {_usd(bridge.owned_price)} to own and "
-            f"run (fleet average {_usd(bridge.fleet_average_price)}) at "
-            f"{percent(bridge.utilization, 0)} utilization, against the "
-            f"{_usd(bridge.rental_price)} rental assumption: the V3 run's share of the fleet's "
-            f"cost is {_usd(bridge.owned_cost)}, against {_usd(bridge.rented_cost)} rented."
+            f"Owned vs rented: an {bridge.gpu}-hour costs {owned} to own and run (fleet average "
+            f"{average}) at {percent(bridge.utilization, 0)} utilization, against the {rent} "
+            f"rental assumption: the V3 run's share of the fleet's cost is {owned_cost}, against "
+            f"{_money(bridge.rented_cost, currency)} rented."
         )
     notes.append("Formulas and sources: costcalc estimate " + " | ".join(scenario_names))
     return Report(
@@ -464,10 +476,10 @@ def explain_report(reconciliation: Reconciliation, scenario_names: list[str]) ->
     )
 
 
-def _usd(amount: float) -> str:
+def _money(amount: float, currency: str = "USD") -> str:
     from costcalc.money import format_money
 
-    return format_money(amount, "USD", compact=amount >= 1000)
+    return format_money(amount, currency, compact=amount >= 1000)
 
 
 # ---------------------------------------------------------------------------
@@ -575,7 +587,9 @@ def compare_report(scenario: Scenario, results: Sequence[ChipResult]) -> Report:
 # ---------------------------------------------------------------------------
 
 
-def sensitivity_report(scenario: Scenario, effects: Sequence[Effect]) -> Report:
+def sensitivity_report(
+    scenario: Scenario, effects: Sequence[Effect], currency: str = "USD"
+) -> Report:
     moving = [effect for effect in effects if effect.swing > 0]
     still = len(effects) - len(moving)
     widest = max((effect.swing for effect in moving), default=1.0)
@@ -597,7 +611,9 @@ def sensitivity_report(scenario: Scenario, effects: Sequence[Effect]) -> Report:
                 "bar": (effect.total_at_low - base, effect.total_at_high - base, widest),
             }
         )
-    notes = [f"Base total {_usd(base)}. Each input moves alone to each end of its range."]
+    notes = [
+        f"Base total {_money(base, currency)}. Each input moves alone to each end of its range."
+    ]
     if still:
         notes.append(f"{still} other inputs do not move the total.")
     return Report(
@@ -673,4 +689,126 @@ def uncertainty_report(result: Estimate, scenario: Scenario, simulation: Simulat
         rows=rows,
         title=f"{scenario.name}: {scenario.title}, with uncertainty",
         notes=notes,
+    )
+
+
+# ---------------------------------------------------------------------------
+# currency
+# ---------------------------------------------------------------------------
+
+_USD_KEY = re.compile(r"_usd(?=_|$)")
+
+
+def in_currency(report: Report, currency: str, locale: str) -> Report:
+    """The report relabelled for a currency its figures are already converted to.
+
+    Machine names carry the currency (`amount_usd` becomes `amount_idr`), JSON names
+    it in its `currency` fields, and tables format amounts for `locale`.
+    """
+    report.locale = locale
+    if currency == report.currency:
+        return report
+    suffix = f"_{currency.lower()}"
+
+    def rename(key: str) -> str:
+        return _USD_KEY.sub(suffix, key)
+
+    def relabel(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {
+                rename(key): currency if key == "currency" else relabel(item)
+                for key, item in value.items()
+            }
+        if isinstance(value, list):
+            return [relabel(item) for item in value]
+        return value
+
+    report.columns = [
+        dataclasses.replace(column, key=rename(column.key)) for column in report.columns
+    ]
+    if report.table_columns is not None:
+        report.table_columns = [rename(key) for key in report.table_columns]
+    if report.footer is not None:
+        report.footer = relabel(report.footer)
+    report.rows = [relabel(row) for row in report.rows]
+    report.data = relabel(report.data)
+    if report.chunks is not None:
+        report.chunks = (relabel(chunk) for chunk in report.chunks)
+    report.currency = currency
+    return report
+
+
+# ---------------------------------------------------------------------------
+# check
+# ---------------------------------------------------------------------------
+
+
+def check_report(
+    results: Sequence[Outcome], problems: Sequence[FileProblem], scenarios: Sequence[str]
+) -> Report:
+    from costcalc.check import summary
+
+    rows: list[dict[str, Any]] = [
+        {
+            "scenario": outcome.scenario,
+            "metric": outcome.metric,
+            "expected": outcome.expected,
+            "actual": outcome.actual,
+            "unit": outcome.unit,
+            "deviation": outcome.deviation,
+            "tolerance": outcome.tolerance,
+            "status": "ok" if outcome.ok else "DRIFT",
+            "published": outcome.published,
+            "source": outcome.source,
+            "file": str(outcome.path),
+        }
+        for outcome in results
+    ]
+    rows += [
+        {"status": "INVALID", "file": str(problem.path), "source": problem.message}
+        for problem in problems
+    ]
+    counts = summary(results, problems)
+    unchecked = sorted(set(scenarios) - {outcome.scenario for outcome in results})
+    notes = [
+        f"{counts['held']} of {counts['figures']} figures within tolerance in "
+        f"{len(scenarios)} scenarios; {counts['drifted']} drifted; "
+        f"{counts['invalid_files']} invalid files."
+    ]
+    if unchecked:
+        notes.append(f"No expected figures in: {', '.join(unchecked)}.")
+    notes += [f"INVALID {problem.path}: {problem.message}" for problem in problems]
+    return Report(
+        data={
+            "summary": dict(counts),
+            "results": rows[: len(results)],
+            "invalid": [{"file": str(p.path), "error": p.message} for p in problems],
+            "unchecked": unchecked,
+        },
+        columns=[
+            Column("scenario", "Scenario"),
+            Column("metric", "Metric"),
+            Column("expected", "Expected", "number"),
+            Column("actual", "Actual", "number"),
+            Column("unit", "Unit"),
+            Column("deviation", "Deviation", "signed_percent"),
+            Column("tolerance", "Tolerance"),
+            Column("status", "Status"),
+            Column("published", "Published"),
+            Column("source", "Source"),
+            Column("file", "File"),
+        ],
+        rows=rows,
+        title="costcalc check: recomputed figures against the recorded ones",
+        notes=notes,
+        table_columns=(
+            "scenario",
+            "metric",
+            "expected",
+            "actual",
+            "unit",
+            "deviation",
+            "tolerance",
+            "status",
+        ),
     )

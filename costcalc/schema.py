@@ -111,7 +111,26 @@ class Number:
         bounds = {"exclusiveMinimum": self.gt, "minimum": self.ge, "maximum": self.le}
         accepts: dict[str, Any] = {"type": "number"}
         accepts.update({key: value for key, value in bounds.items() if value is not None})
-        return {"anyOf": [accepts, {"type": "string"}], "description": self.describe()}
+        value = [accepts, {"type": "string"}]
+        return {"anyOf": [*value, range_schema(value)], "description": self.describe()}
+
+
+def range_schema(value: list[dict[str, Any]]) -> dict[str, Any]:
+    """The JSON schema of an inline range, `{ low = ..., high = ... }` (scenario files)."""
+    return {
+        "type": "object",
+        "title": "Range",
+        "properties": {
+            "low": {"anyOf": value},
+            "high": {"anyOf": value},
+            "value": {"anyOf": value},
+            "mode": {"anyOf": value},
+            "distribution": {"enum": ["uniform", "triangular", "lognormal"]},
+            "source": {"type": "string"},
+        },
+        "required": ["low", "high"],
+        "additionalProperties": False,
+    }
 
 
 class Count(Number):

@@ -36,6 +36,7 @@ METRIC_COLUMNS = (
     ("wall_clock_days", "wall_clock_days"),
     ("energy_kwh", "energy_kwh"),
 )
+MONEY_COLUMNS = tuple(column for column, _ in METRIC_COLUMNS if column.endswith("_usd"))
 
 
 @dataclass(frozen=True)
