@@ -616,6 +616,10 @@ def check(
         with atomic_write(junit) as stream:
             stream.write(junit_xml(run.results, run.problems, run.scenarios))
     emit(check_report(run.results, run.problems, run.scenarios), fmt, output)
+    if run.problems:
+        first = run.problems[0]
+        more = f" (and {len(run.problems) - 1} more)" if len(run.problems) > 1 else ""
+        raise CostcalcError(f"invalid preset file {first.path}: {first.message}{more}")
     code = run.exit_code
     if update and code == 1:
         code = _update_expected(run.drifted, yes)

@@ -169,7 +169,7 @@ def extract_ranges(raw: Any, prefix: str = "") -> tuple[Any, dict[str, dict[str,
     """
     ranges: dict[str, dict[str, Any]] = {}
     if isinstance(raw, dict):
-        if "low" in raw and "high" in raw and set(raw) <= _RANGE_KEYS:
+        if "low" in raw and "high" in raw:  # a range; unknown keys are reported later
             ranges[prefix] = dict(raw)
             return raw.get("value", raw.get("mode", raw["low"])), ranges
         result = {}
@@ -228,7 +228,7 @@ class Catalog:
     def scenario(self, name_or_path: str) -> Scenario:
         """A scenario by preset name, or read from a .toml path."""
         path = Path(name_or_path)
-        if name_or_path.endswith(".toml") or path.is_file():
+        if name_or_path.endswith((".toml", "/")) or path.exists():
             return self.scenario_from_file(path)
         wanted = normalize(name_or_path)
         for name, scenario in self.scenario_presets.items():
@@ -248,11 +248,14 @@ class Catalog:
     def scenario_from_file(self, path: Path) -> Scenario:
         """Read, resolve and validate a scenario file that is not in the catalog."""
         raw = read_toml(path)
-        folder = path.resolve().parent.parent
-        if path.resolve().parent.name == "scenarios" and folder not in map(
-            Path.resolve, search_dirs()
-        ):
-            return build_scenario(path, raw, _build_catalog(search_dirs([folder])))
+        kind = preset_kind(raw)
+        if kind != "scenarios":
+            what = (
+                f"a {kind.removesuffix('s')} preset"
+                if kind != "unknown"
+                else "not a costcalc preset"
+            )
+            raise PresetError(path, f"is {what}, not a scenario (a scenario has a basis)")
         return build_scenario(path, raw, self)
 
     def raw_scenario(self, name: str, requested_by: Path) -> dict[str, Any]:
