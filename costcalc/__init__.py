@@ -17,10 +17,30 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from costcalc.api import catalog, estimate, explain, hardware, scenario
+    from costcalc.api import (
+        calibrate,
+        catalog,
+        estimate,
+        explain,
+        hardware,
+        reference_run,
+        reference_runs,
+        scenario,
+    )
     from costcalc.schema import Precision
 
-__all__ = ["Precision", "__version__", "catalog", "estimate", "explain", "hardware", "scenario"]
+__all__ = [
+    "Precision",
+    "__version__",
+    "calibrate",
+    "catalog",
+    "estimate",
+    "explain",
+    "hardware",
+    "reference_run",
+    "reference_runs",
+    "scenario",
+]
 _LAZY = {"Precision": "costcalc.schema"}
 
 

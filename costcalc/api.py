@@ -19,7 +19,9 @@ from costcalc.presets import Catalog, load_catalog
 from costcalc.schema import Hardware, Scenario
 
 if TYPE_CHECKING:
+    from costcalc.calibration import Calibration
     from costcalc.explain import Reconciliation
+    from costcalc.runs import RunResult
 
 
 def catalog(scenario: str | None = None) -> Catalog:
@@ -206,3 +208,36 @@ _FLAGS = {
     "run.mfu": "--mfu",
     "run.price_usd_per_gpu_hour": "--price",
 }
+
+
+def reference_runs(gpu: str | None = None) -> list[RunResult]:
+    """Published training runs, each set against the estimate with its chip's typical MFU.
+
+    With `gpu`, only the runs on that chip (name or alias).
+    """
+    from costcalc.runs import evaluate_all, load_runs
+
+    presets = load_catalog()
+    runs = list(load_runs().values())
+    if gpu is not None:
+        chosen = presets.hardware(gpu).name
+        runs = [run for run in runs if presets.hardware(run.gpu).name == chosen]
+    return evaluate_all(runs, presets.hardware)
+
+
+def reference_run(name: str) -> RunResult:
+    """One published run by name ('llama-2-70b'), against its chip's typical MFU."""
+    from costcalc.runs import evaluate, find_run, load_runs
+
+    run = find_run(load_runs(), name)
+    return evaluate(run, load_catalog().hardware(run.gpu))
+
+
+def calibrate(gpu: str | None = None) -> Calibration:
+    """Typical MFU per chip and precision from the published runs, and the errors left."""
+    from costcalc.calibration import calibrate as fit
+
+    results = reference_runs(gpu)
+    if len(results) < 2:
+        raise InputError(f"calibration needs at least two runs; {gpu} has {len(results)}")
+    return fit(results)

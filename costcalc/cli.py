@@ -93,7 +93,12 @@ hardware_app = typer.Typer(
 )
 presets_app = typer.Typer(help="List, show and validate preset files.", no_args_is_help=True)
 app.add_typer(hardware_app, name="hardware")
+runs_app = typer.Typer(
+    help="Published training runs: reported vs estimated GPU-hours, implied MFU.",
+    no_args_is_help=True,
+)
 app.add_typer(presets_app, name="presets")
+app.add_typer(runs_app, name="runs")
 
 FormatOption = Annotated[
     OutputFormat,
@@ -200,6 +205,60 @@ def hardware_show(
     from costcalc.reports import hardware_show_report
 
     emit(hardware_show_report(hardware(name)), fmt, output)
+
+
+# ---------------------------------------------------------------------------
+# reference runs and calibration
+# ---------------------------------------------------------------------------
+
+GpuFilterOption = Annotated[
+    str | None, typer.Option("--gpu", help="Only the runs on this GPU (name or alias).")
+]
+
+
+@runs_app.command("list")
+def runs_list(
+    gpu: GpuFilterOption = None, fmt: FormatOption = OutputFormat.auto, output: OutputOption = None
+) -> None:
+    """Published runs: reported vs estimated GPU-hours and cost, and the implied MFU.
+
+    Example: costcalc runs list --gpu A100
+    """
+    from costcalc.api import reference_runs
+    from costcalc.reports import runs_list_report
+
+    emit(runs_list_report(reference_runs(gpu)), fmt, output)
+
+
+@runs_app.command("show")
+def runs_show(
+    name: Annotated[str, typer.Argument(help="Run name, e.g. llama-2-70b.")],
+    fmt: FormatOption = OutputFormat.auto,
+    output: OutputOption = None,
+) -> None:
+    """One published run, every figure with its formula or source.
+
+    Example: costcalc runs show deepseek-v3
+    """
+    from costcalc.api import reference_run
+    from costcalc.reports import run_show_report
+
+    emit(run_show_report(reference_run(name)), fmt, output)
+
+
+@app.command()
+def calibrate(
+    gpu: GpuFilterOption = None, fmt: FormatOption = OutputFormat.auto, output: OutputOption = None
+) -> None:
+    """Fit the typical MFU per GPU and precision from published runs; report the error
+    the hardware presets' MFUs leave (median and worst, and leave-one-out).
+
+    Example: costcalc calibrate --gpu A100
+    """
+    from costcalc.api import calibrate as fit
+    from costcalc.reports import calibration_report
+
+    emit(calibration_report(fit(gpu)), fmt, output)
 
 
 # ---------------------------------------------------------------------------
@@ -645,7 +704,9 @@ def _update_expected(drifted: Sequence[Any], yes: bool) -> int:
 
 @app.command()
 def schema(
-    kind: Annotated[str, typer.Argument(help="hardware, scenario or explanation.")] = "scenario",
+    kind: Annotated[
+        str, typer.Argument(help="hardware, scenario, explanation or runs.")
+    ] = "scenario",
 ) -> None:
     """Print the JSON Schema of a preset file kind, generated from the models.
 

@@ -51,13 +51,13 @@ def load_rates() -> dict[str, Rate]:
     for folder in search_dirs():
         path = folder / "fx.toml"
         if path.is_file():
-            table = validate(_RateFile, read_toml(path), path)
+            table = validate(RateFile, read_toml(path), path)
             rates.update({rate.currency: rate for rate in table.rates})
     return rates
 
 
 @dataclass(frozen=True)
-class _RateFile:
+class RateFile:
     __pydantic_config__ = FORBID_EXTRA
 
     rates: tuple[Rate, ...]

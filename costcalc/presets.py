@@ -81,6 +81,10 @@ def preset_kind(raw: Mapping[str, Any]) -> str:
         return "scenarios"
     if "layers" in raw:
         return "explanations"
+    if "runs" in raw:
+        return "runs"
+    if "rates" in raw:
+        return "fx"
     return "unknown"
 
 
@@ -483,7 +487,8 @@ def build_explanation(path: Path, raw: dict[str, Any], catalog: Catalog) -> Expl
 
 
 def all_preset_files() -> Iterator[Path]:
-    for kind in KINDS:
+    """Every preset file on the search path, reference runs included."""
+    for kind in (*KINDS, "runs"):
         yield from _preset_files(kind).values()
 
 
@@ -536,11 +541,31 @@ def validate_file(path: Path) -> tuple[Path, str, str | None]:
             build_scenario(path, raw, _lenient_catalog())
         elif kind == "explanations":
             build_explanation(path, raw, _lenient_catalog())
+        elif kind == "runs":
+            _check_run_gpus(path, raw)
+        elif kind == "fx":
+            from costcalc.fx import RateFile
+
+            validate(RateFile, raw, path)
         else:
-            raise PresetError(path, "not a costcalc preset: no peak_tflops, basis or layers key")
+            raise PresetError(
+                path, "not a costcalc preset: no peak_tflops, basis, layers, runs or rates key"
+            )
     except CostcalcError as error:
         return path, kind, str(error)
     return path, kind, None
+
+
+def _check_run_gpus(path: Path, raw: dict[str, Any]) -> None:
+    """A runs file validates, and every GPU it names is a hardware preset."""
+    from costcalc.runs import RunFile
+
+    catalog = _lenient_catalog()
+    for index, run in enumerate(validate(RunFile, raw, path).runs):
+        try:
+            catalog.hardware(run.gpu)
+        except UnknownName as error:
+            raise PresetError(path, str(error), f"runs.{index}.gpu") from None
 
 
 def _lenient_catalog() -> Catalog:
@@ -548,7 +573,7 @@ def _lenient_catalog() -> Catalog:
     return scan()[0]
 
 
-SCHEMA_KINDS = ("hardware", "scenario", "explanation")
+SCHEMA_KINDS = ("hardware", "scenario", "explanation", "runs")
 
 
 def json_schema(kind: str) -> dict[str, Any]:
@@ -558,17 +583,22 @@ def json_schema(kind: str) -> dict[str, Any]:
     `#:schema` line at the top of each shipped preset.
     """
     from costcalc.explain import Explanation
+    from costcalc.runs import RunFile
 
     models: dict[str, Any] = {
         "hardware": Hardware,
         "scenario": Scenario,
         "explanation": Explanation,
+        "runs": RunFile,
     }
     if kind not in models:
         raise UnknownName("schema", kind, SCHEMA_KINDS)
     schema: dict[str, Any] = _adapter(models[kind]).json_schema()
     schema.get("properties", {}).pop("uncertain", None)  # filled by the loader, not the file
-    if kind != "hardware":  # scenarios and explanations take their name from the file name
+    if kind in (
+        "scenario",
+        "explanation",
+    ):  # scenarios and explanations take their name from the file name
         schema["required"] = [name for name in schema.get("required", []) if name != "name"]
     if kind != "scenario":  # only scenario files may give an input as a range
         schema = _without_ranges(schema)

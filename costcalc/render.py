@@ -456,7 +456,8 @@ def fit_widths(
     """Column widths that fit `total` characters, or None if the natural widths fit.
 
     The widest column gives way first; numbers keep their width (they break only at
-    a space, as in 'Rp4,87 M') and text keeps 6 characters, then 4. Rich gets fixed widths:
+    a space, as in 'Rp4,87 M'); text first keeps its longest word whole, then 6
+    characters, then 4. Rich gets fixed widths:
     its own reduction shrinks every column evenly and can overflow.
     """
     available = total - (3 * len(headers) + 1)
@@ -475,7 +476,12 @@ def fit_widths(
         for index in range(len(headers))
     ]
     widths = list(natural)
-    for floors in (whole, [w if n else 4 for w, n in zip(words, numeric, strict=True)]):
+    unbroken = [max(w, f) if not n else f for w, f, n in zip(words, whole, numeric, strict=True)]
+    for floors in (
+        unbroken,
+        whole,
+        [w if n else 4 for w, n in zip(words, numeric, strict=True)],
+    ):
         while sum(widths) > available:
             candidates = [i for i in range(len(widths)) if widths[i] > floors[i]]
             if not candidates:

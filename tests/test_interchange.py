@@ -292,7 +292,7 @@ def test_every_money_command_converts(invoke):
     ("args", "fragments"),
     [
         (["--currency", "XYZ"], ["'XYZ' is not an ISO 4217 currency code"]),
-        (["--currency", "GBP"], ["unknown currency 'GBP'"]),
+        (["--currency", "CHF"], ["unknown currency 'CHF'"]),
         (["--fx", "IDR=-3", "--currency", "IDR"], ["--fx"]),
         (["--fx", "rupiah", "--currency", "IDR"], ["expected CODE=RATE"]),
         (["--locale", "xx_YY"], ["unknown locale 'xx_YY'"]),

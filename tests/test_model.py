@@ -94,7 +94,8 @@ def test_gpu_hours_from_flops_peak_and_mfu():
 def test_without_a_stated_mfu_the_hardware_typical_applies():
     result = costcalc.estimate(_v3_stage(typical_mfu=True, gpu_hours=None))
     assert result.flops is not None
-    assert result.gpu_hours == pytest.approx(result.flops / (989.4e12 * 0.40 * 3600))
+    typical = costcalc.hardware("H800").typical_mfu
+    assert result.gpu_hours == pytest.approx(result.flops / (989.4e12 * typical * 3600))
 
 
 def test_training_flops_six_n_d_and_the_palm_attention_term():

@@ -85,8 +85,8 @@ def _broken(tmp_path: Path, old: str, new: str) -> Path:
     [
         ('tdp_w = "700 W"', 'tdp_w = "700 USD"', "tdp_w", "expected a power"),
         ('tdp_w = "700 W"', 'tdp_w = "700 W"\ntdpw = 1', "tdpw", "did you mean 'tdp_w'"),
-        ("typical_mfu = 0.40", "typical_mfu = 1.5", "typical_mfu", "at most 1"),
-        ("typical_mfu = 0.40", 'typical_mfu = "fast"', "typical_mfu", "valid number"),
+        ("typical_mfu = 0.346", "typical_mfu = 1.5", "typical_mfu", "at most 1"),
+        ("typical_mfu = 0.346", 'typical_mfu = "fast"', "typical_mfu", "valid number"),
         ('vendor = "NVIDIA"\n', "", "vendor", "missing required field"),
         ("bf16 = 989.4", "bf16 = -989.4", "peak_tflops.bf16", "greater than 0"),
         ("fp8 = 1978.9", "fp9 = 1978.9", "peak_tflops.fp9", "did you mean 'fp8'"),
