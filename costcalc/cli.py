@@ -5,7 +5,8 @@ error becomes one line on stderr and exit code 2; a closed pipe ends quietly;
 `--debug` (or COSTCALC_DEBUG=1) shows the traceback instead.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: typer reads every command's annotations
+# at start-up, and string annotations would cost an eval each (about 10 ms in all).
 
 import contextlib
 import os
@@ -124,6 +125,7 @@ FxOption = Annotated[
     list[str] | None,
     typer.Option("--fx", help="Override an exchange rate: CODE=units per USD, e.g. IDR=16500."),
 ]
+DEFAULT_LOCALE = "en_US"
 LocaleOption = Annotated[
     str, typer.Option("--locale", help="Format table amounts for a locale, e.g. id_ID.")
 ]
@@ -131,9 +133,12 @@ LocaleOption = Annotated[
 
 def _rate(currency: str, fx: list[str] | None, locale: str) -> Any:
     """The exchange rate to show money at; checks the locale too."""
-    from costcalc.fx import check_locale, resolve_rate
+    from costcalc.fx import BASE, Rate, check_locale, resolve_rate
 
-    check_locale(locale)
+    if locale != DEFAULT_LOCALE:
+        check_locale(locale)
+    if currency.strip().upper() == BASE and not fx:
+        return Rate(BASE, 1.0, source="base currency")
     return resolve_rate(currency, fx or ())
 
 
@@ -389,7 +394,7 @@ def estimate(
     seed: Annotated[int | None, typer.Option(help="Random seed, for repeatable draws.")] = None,
     currency: CurrencyOption = "USD",
     fx: FxOption = None,
-    locale: LocaleOption = "en_US",
+    locale: LocaleOption = DEFAULT_LOCALE,
     fmt: FormatOption = OutputFormat.auto,
     output: OutputOption = None,
 ) -> None:
@@ -499,7 +504,7 @@ def sweep(
     set_: SetOption = None,
     currency: CurrencyOption = "USD",
     fx: FxOption = None,
-    locale: LocaleOption = "en_US",
+    locale: LocaleOption = DEFAULT_LOCALE,
     fmt: FormatOption = OutputFormat.auto,
     output: OutputOption = None,
 ) -> None:
@@ -557,7 +562,7 @@ def compare(
     set_: SetOption = None,
     currency: CurrencyOption = "USD",
     fx: FxOption = None,
-    locale: LocaleOption = "en_US",
+    locale: LocaleOption = DEFAULT_LOCALE,
     fmt: FormatOption = OutputFormat.auto,
     output: OutputOption = None,
 ) -> None:
@@ -595,7 +600,7 @@ def sensitivity(
     ] = None,
     currency: CurrencyOption = "USD",
     fx: FxOption = None,
-    locale: LocaleOption = "en_US",
+    locale: LocaleOption = DEFAULT_LOCALE,
     fmt: FormatOption = OutputFormat.auto,
     output: OutputOption = None,
 ) -> None:
@@ -740,7 +745,7 @@ def explain(
     ] = None,
     currency: CurrencyOption = "USD",
     fx: FxOption = None,
-    locale: LocaleOption = "en_US",
+    locale: LocaleOption = DEFAULT_LOCALE,
     fmt: FormatOption = OutputFormat.auto,
     output: OutputOption = None,
 ) -> None:

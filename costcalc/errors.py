@@ -67,7 +67,8 @@ class PresetError(CostcalcError):
         self.path = str(path)
         self.field = field
         self.reason = reason
-        where = f"{self.path}: {field}: " if field else f"{self.path}: "
+        shown = field if field is None or field.isprintable() else repr(field)
+        where = f"{self.path}: {shown}: " if field else f"{self.path}: "
         super().__init__(where + reason)
 
 

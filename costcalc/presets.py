@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import tomllib
 import typing
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -67,6 +66,8 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise PresetError(path, "not a text file (invalid UTF-8)") from None
     if not text.strip():
         raise PresetError(path, "the file is empty")
+    import tomllib  # here, not at the top: a cached preset needs no TOML parser
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

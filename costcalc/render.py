@@ -8,7 +8,6 @@ only the table and Markdown round, and only for display.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
@@ -306,6 +305,8 @@ def to_json_value(value: Any) -> Any:
 
 def write_delimited(report: Report, stream: IO[str], delimiter: str) -> None:
     """One header row of machine column names, then raw values, streamed row by row."""
+    import csv
+
     writer = csv.writer(stream, delimiter=delimiter, lineterminator="\n")
     keys = [column.key for column in report.columns]
     writer.writerow(keys)
