@@ -488,9 +488,10 @@ def build_explanation(path: Path, raw: dict[str, Any], catalog: Catalog) -> Expl
 
 
 def all_preset_files() -> Iterator[Path]:
-    """Every preset file on the search path, reference runs included."""
+    """Every preset file on the search path, reference runs and exchange rates included."""
     for kind in (*KINDS, "runs"):
         yield from _preset_files(kind).values()
+    yield from (folder / "fx.toml" for folder in search_dirs() if (folder / "fx.toml").is_file())
 
 
 def load_catalog(extra_dirs: Sequence[Path] = ()) -> Catalog:

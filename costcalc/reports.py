@@ -839,7 +839,7 @@ def run_row(result: RunResult) -> dict[str, Any]:
         "reported_gpu_hours": result.reported_gpu_hours,
         "gpu_hours_basis": run.gpu_hours_basis,
         "estimated_gpu_hours": result.estimated_gpu_hours,
-        "error": result.error,
+        "gpu_hours_error": result.error,
         "implied_mfu": result.implied_mfu,
         "typical_mfu": result.hardware.typical_mfu,
         "mfu_precision": result.mfu_precision.value,
@@ -868,7 +868,7 @@ _RUN_COLUMNS = [
     Column("reported_gpu_hours", "Rep. GPU-h", "count"),
     Column("gpu_hours_basis", "GPU-h basis"),
     Column("estimated_gpu_hours", "Est. GPU-h", "count"),
-    Column("error", "Error", "signed_percent"),
+    Column("gpu_hours_error", "Error", "signed_percent"),
     Column("implied_mfu", "MFU", "percent"),
     Column("typical_mfu", "Typical MFU", "percent"),
     Column("mfu_precision", "MFU of peak"),
@@ -883,7 +883,17 @@ _RUN_COLUMNS = [
 
 
 def runs_list_report(results: Sequence[RunResult]) -> Report:
+    from costcalc.calibration import ErrorSummary
+
     rows = [run_row(result) for result in results]
+    summary = ["No published run in presets/runs matches."]
+    if results:
+        errors = ErrorSummary.of([r.run.name for r in results], [r.error for r in results])
+        summary = [
+            f"Over {len(results)} runs the typical MFUs miss the reported GPU-hours by "
+            f"{percent(errors.median)} (median) and {percent(errors.worst)} at worst "
+            f"({errors.worst_run}); costcalc calibrate shows where the MFUs come from."
+        ]
     return Report(
         data={"currency": "USD", "runs": rows},
         columns=_RUN_COLUMNS,
@@ -895,13 +905,14 @@ def runs_list_report(results: Sequence[RunResult]) -> Report:
             "implied MFU is the same formula solved for MFU from the reported GPU-hours.",
             "Costs are GPU-hours at each hardware preset's rental price; MFUs are of the "
             "BF16 peak. costcalc runs show NAME gives the formulas and sources.",
+            *summary,
         ],
         table_columns=(
             "name",
             "gpu",
             "reported_gpu_hours",
             "estimated_gpu_hours",
-            "error",
+            "gpu_hours_error",
             "implied_mfu",
             "reported_cost_at_rental_usd",
             "estimated_cost_at_rental_usd",
@@ -924,7 +935,7 @@ def run_show_report(result: RunResult) -> Report:
         if run.gpu_hours is not None
         else f"{run.gpu_hours_basis} ({source})",
         "estimated_gpu_hours": result.estimate_basis(),
-        "error": "estimated / reported - 1",
+        "gpu_hours_error": "estimated GPU-hours / reported - 1",
         "implied_mfu": result.mfu_basis(),
         "typical_mfu": f"hardware preset {result.hardware.name}: "
         + result.hardware.source_of("typical_mfu"),
