@@ -45,7 +45,7 @@ class CostcalcGroup(TyperGroup):
                 standalone_mode=False,
                 **extra,
             )
-        except BrokenPipeError:
+        except (BrokenPipeError, _PipeClosed):
             _silence_stdout()
             sys.exit(0)
         except KeyboardInterrupt:
@@ -60,6 +60,18 @@ class CostcalcGroup(TyperGroup):
                 _fail(usage_message(), EXIT_BAD_INPUT, debug)
             _fail(f"internal error: {type(error).__name__}: {error}", 1, debug, internal=True)
         sys.exit(result if isinstance(result, int) else 0)
+
+    def invoke(self, ctx: Any) -> Any:
+        # Click turns a broken pipe into exit code 1 before `main` above sees it; a
+        # reader that stopped early (`| head`) is not an error, so take it out of reach.
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise _PipeClosed from None
+
+
+class _PipeClosed(Exception):
+    """The reader of stdout went away; the command ends quietly with exit code 0."""
 
 
 def _fail(message: str, code: int, debug: bool, internal: bool = False) -> NoReturn:

@@ -48,7 +48,21 @@ def test_closed_pipe_ends_quietly():
     )
     assert result.stdout.startswith("name,")
     assert result.stderr == ""
-    assert "Traceback" not in result.stderr
+    assert result.returncode == 0  # with pipefail: costcalc itself exited 0
+
+
+def test_closed_pipe_mid_stream_exits_0():
+    # The reader closes the pipe after a few bytes, long before a big sweep is written.
+    sweep = ["sweep", "deepseek-v3", "--vary", "price=1:100:0.01", "-f", "csv"]
+    with subprocess.Popen(
+        [*costcalc_command(), *sweep], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.read(10)
+        process.stdout.close()
+        stderr = process.stderr.read()
+        assert process.wait(timeout=60) == 0
+    assert stderr == b""
 
 
 def test_closed_pipe_on_a_long_output_ends_quietly():
