@@ -38,6 +38,8 @@ class Outcome:
     actual: float | None
     tolerance: str
     ok: bool
+    rel_tolerance: float | None = None
+    abs_tolerance: float | None = None
     published: str = ""
     source: str = ""
 
@@ -96,6 +98,8 @@ def outcomes(scenario: Scenario, path: Path, result: Estimate) -> list[Outcome]:
                 expected=expected.value,
                 actual=actual,
                 tolerance=describe_tolerance(expected),
+                rel_tolerance=expected.rel_tolerance,
+                abs_tolerance=expected.abs_tolerance,
                 ok=actual is not None and within(expected, actual),
                 published=expected.published,
                 source=expected.source,
@@ -182,7 +186,7 @@ def update_expected(drifted: Sequence[Outcome]) -> dict[Path, int]:
                 if entry.get("metric") == outcome.metric:
                     entry["value"] = _tidy(outcome.actual)
                     count += 1
-        with atomic_write(path) as stream:
+        with atomic_write(path, flag="--update") as stream:
             stream.write(tomlkit.dumps(document))
         written[path] = count
     return written

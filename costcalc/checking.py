@@ -15,6 +15,7 @@ from costcalc.model import estimate, hardware_for
 from costcalc.presets import (
     build_explanation,
     build_scenario,
+    packaged_dir,
     preset_kind,
     read_toml,
     scan,
@@ -39,7 +40,7 @@ class CheckRun:
 
 
 def run_checks(paths: Sequence[Path]) -> CheckRun:
-    """Check the packaged scenarios, or those in `paths` (files or preset folders).
+    """Check the packaged scenarios, plus those in `paths` (files or preset folders).
 
     A folder is a preset folder (with hardware/ and scenarios/, whose hardware the
     scenarios may use) or any folder of scenario files.
@@ -49,11 +50,11 @@ def run_checks(paths: Sequence[Path]) -> CheckRun:
     files = [path for path in paths if not path.is_dir()]
     preset_folders = [f for f in folders if (f / "scenarios").is_dir() or (f / "hardware").is_dir()]
     catalog, problems = scan(preset_folders)
-    wanted = [path.resolve() for path in paths]
+    wanted = [path.resolve() for path in paths] + [packaged_dir().resolve()]
 
     def relevant(path: Path) -> bool:
         resolved = path.resolve()
-        return not paths or any(resolved == p or p in resolved.parents for p in wanted)
+        return any(resolved == p or p in resolved.parents for p in wanted)
 
     run.problems += [
         FileProblem(Path(e.path.split(":")[0]), e.reason)

@@ -20,7 +20,7 @@ import typer
 from typer.core import TyperGroup
 
 from costcalc import __version__
-from costcalc.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, CostcalcError
+from costcalc.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, CostcalcError, InputError
 from costcalc.render import OutputFormat, Report
 
 
@@ -37,6 +37,8 @@ class CostcalcGroup(TyperGroup):
     ) -> Any:
         arguments = list(sys.argv[1:] if args is None else args)
         debug = "--debug" in arguments or os.environ.get("COSTCALC_DEBUG") == "1"
+        if debug and "--debug" in arguments:  # anywhere on the line, not only before the command
+            arguments = ["--debug", *(argument for argument in arguments if argument != "--debug")]
         try:
             result = super().main(
                 args=arguments,
@@ -149,6 +151,11 @@ def _rate(currency: str, fx: list[str] | None, locale: str) -> Any:
 
     if locale != DEFAULT_LOCALE:
         check_locale(locale)
+    for override in fx or ():
+        code, sign, _ = override.partition("=")
+        code = code.strip().upper()
+        if sign and code != currency.strip().upper():
+            raise InputError(f"--fx {override}: has no effect without --currency {code}")
     if currency.strip().upper() == BASE and not fx:
         return Rate(BASE, 1.0, source="base currency")
     return resolve_rate(currency, fx or ())
@@ -528,17 +535,26 @@ def sweep(
     from costcalc.fx import convert_columns
     from costcalc.overrides import parse_assignment
     from costcalc.reports import in_currency, sweep_report
-    from costcalc.sweep import MONEY_COLUMNS, parse_axis, row_count, sweep_chunks, unique_columns
+    from costcalc.sweep import (
+        MONEY_COLUMNS,
+        check_combinations,
+        parse_axis,
+        row_count,
+        sweep_chunks,
+        unique_columns,
+    )
 
     rate = _rate(currency, fx, locale)
     presets = catalog(scenario)
     reference = presets.scenario(scenario)
     start = with_overrides(reference, dict(map(parse_assignment, set_ or [])), presets)
     axes = unique_columns([parse_axis(spec, start, presets) for spec in vary])
+    check_combinations(reference, start, axes, presets)
     rows = row_count(axes)
     chunks = _with_progress(sweep_chunks(reference, start, axes, presets), rows)
-    if rate.per_usd != 1:
-        chunks = convert_columns(chunks, MONEY_COLUMNS, rate.per_usd)
+    if rate.per_usd != 1:  # money outputs and money inputs (a price axis) alike
+        money = (*MONEY_COLUMNS, *(axis.column for axis in axes if "_usd" in axis.column))
+        chunks = convert_columns(chunks, money, rate.per_usd)
     emit(
         in_currency(sweep_report(reference, axes, chunks, rows), rate.currency, locale), fmt, output
     )
@@ -590,8 +606,10 @@ def compare(
     presets = catalog(scenario)
     reference = presets.scenario(scenario)
     start = with_overrides(reference, dict(map(parse_assignment, set_ or [])), presets)
-    names = [name.strip() for name in gpu.split(",")] if gpu else list(presets.hardware_presets)
-    chips = [presets.hardware(name) for name in names if name]
+    names = list(presets.hardware_presets) if gpu is None else [n.strip() for n in gpu.split(",")]
+    if not any(names):
+        raise InputError(f"--gpu {gpu!r}: name at least one GPU, e.g. --gpu H800,H100")
+    chips = list({chip.name: chip for chip in map(presets.hardware, filter(None, names))}.values())
     from costcalc.fx import convert_chips
     from costcalc.reports import in_currency
 
@@ -689,7 +707,7 @@ def check(
         from costcalc.check import junit_xml
         from costcalc.files import atomic_write
 
-        with atomic_write(junit) as stream:
+        with atomic_write(junit, flag="--junit") as stream:
             stream.write(junit_xml(run.results, run.problems, run.scenarios))
     emit(check_report(run.results, run.problems, run.scenarios), fmt, output)
     if run.problems:

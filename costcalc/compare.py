@@ -1,7 +1,9 @@
 """The same run on different chips: GPU-hours, days, cost and energy side by side.
 
-Each chip runs the same work at the run's MFU (the scenario's, or each chip's
-typical one), priced at the chip's own rental rate, on the same number of GPUs.
+Each chip runs the same work at the same MFU, priced at the chip's own rental rate,
+on the same number of GPUs: the scenario's MFU, or when it states none, the typical
+MFU of the chip it ran on. Chips then differ only by their peak FLOP/s and price, not
+by how many published runs happened to calibrate their typical MFUs.
 Measured GPU-hours move with throughput, as in any what-if (see
 `costcalc.model.rescale_measured`).
 """
@@ -29,6 +31,8 @@ class ChipResult:
     wall_clock_days: float | None
     price_usd_per_gpu_hour: float
     cost: float
+    mfu: float
+    mfu_precision: str
     energy_kwh: float
     note: str = ""
     cheapest: bool = False
@@ -47,11 +51,18 @@ def compare(
     run = start.run
     if run is None:
         raise InputError(f"{start.name} has no run to compare across chips")
+    home = hardware_for(start, catalog.hardware)[run.gpu]
+    mfu = run.mfu if run.mfu is not None else home.typical_mfu
+    mfu_precision = run.mfu_precision or (
+        run.precision if run.mfu is not None else home.typical_mfu_precision
+    )
     results = []
     for chip in chips:
         overrides: dict[str, object] = {
             "run.gpu": chip.name,
             "run.price_usd_per_gpu_hour": chip.rental_usd_per_gpu_hour,
+            "run.mfu": mfu,
+            "run.mfu_precision": mfu_precision.value,
         }
         note = ""
         if run.precision.value not in chip.peak_tflops.as_dict():
@@ -75,6 +86,8 @@ def compare(
                 else float(result.wall_clock_days),
                 price_usd_per_gpu_hour=chip.rental_usd_per_gpu_hour,
                 cost=float(result.by_category["compute"]),
+                mfu=mfu,
+                mfu_precision=mfu_precision.value,
                 energy_kwh=float(result.energy_kwh or 0.0),
                 note=note,
             )

@@ -61,7 +61,7 @@ def _literal(text: str) -> str:
 
 
 def _save(figure: Any, path: Path) -> None:
-    with atomic_write(path, "wb") as stream:
+    with atomic_write(path, "wb", flag="--plot") as stream:
         figure.savefig(stream, format=path.suffix.lower().lstrip("."))
 
 

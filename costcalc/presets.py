@@ -597,18 +597,40 @@ def json_schema(kind: str) -> dict[str, Any]:
         raise UnknownName("schema", kind, SCHEMA_KINDS)
     schema: dict[str, Any] = _adapter(models[kind]).json_schema()
     schema.get("properties", {}).pop("uncertain", None)  # filled by the loader, not the file
-    if kind in (
-        "scenario",
-        "explanation",
-    ):  # scenarios and explanations take their name from the file name
+    if kind in ("scenario", "explanation"):  # these take their name from the file name
         schema["required"] = [name for name in schema.get("required", []) if name != "name"]
-    if kind != "scenario":  # only scenario files may give an input as a range
-        schema = _without_ranges(schema)
+    # Only scenario files may extend others, or give an input as a range.
+    schema = _with_extends(schema) if kind == "scenario" else _without_ranges(schema)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": f"costcalc {kind} preset",
         **schema,
     }
+
+
+def _with_extends(schema: dict[str, Any]) -> dict[str, Any]:
+    """A scenario may extend others and then give only what it changes: `basis` is
+    required only without `extends`, and nested tables need no required keys (costcalc
+    itself reports a missing field, with file, line and field, once `extends` is merged)."""
+    required = schema.pop("required", [])
+    schema = _without_required(schema)
+    schema["properties"]["extends"] = {
+        "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+        "description": "Scenario preset(s) this file starts from; its own keys win.",
+    }
+    schema["if"] = {"required": ["extends"]}
+    schema["else"] = {"required": required}
+    return schema
+
+
+def _without_required(node: Any) -> Any:
+    if _is_range(node):  # a range still needs both ends
+        return node
+    if isinstance(node, dict):
+        return {key: _without_required(value) for key, value in node.items() if key != "required"}
+    if isinstance(node, list):
+        return [_without_required(item) for item in node]
+    return node
 
 
 def _without_ranges(node: Any) -> Any:

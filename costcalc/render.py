@@ -55,6 +55,8 @@ class Column:
     key: str
     header: str
     kind: Kind = "text"
+    # A drawing for people (a tornado bar): shown in tables, left out of CSV, TSV and xlsx.
+    table_only: bool = False
 
 
 @dataclass
@@ -67,6 +69,8 @@ class Report:
     title: str = ""
     notes: list[str] = field(default_factory=list)
     footer: dict[str, Any] | None = None
+    # Rows for CSV, TSV and xlsx only: figures a table gives in its notes instead.
+    machine_rows: list[dict[str, Any]] = field(default_factory=list)
     currency: str = "USD"
     locale: str = "en_US"
     table_columns: Sequence[str] | None = None
@@ -76,6 +80,10 @@ class Report:
     display_rows: int = 1000
     # A second sheet for xlsx: the inputs behind the figures, with their sources.
     assumptions: Report | None = None
+
+    def machine_columns(self) -> list[Column]:
+        """The columns CSV, TSV and xlsx carry: raw values only."""
+        return [column for column in self.columns if not column.table_only]
 
     def human_columns(self) -> list[Column]:
         """The columns a table or Markdown shows: a readable subset of the machine ones."""
@@ -159,7 +167,7 @@ def _add_sheet(workbook: Any, name: str, report: Report) -> None:
     from costcalc.errors import InputError
 
     sheet = workbook.create_sheet(name)
-    sheet.append([column.key for column in report.columns])
+    sheet.append([column.key for column in report.machine_columns()])
     formats = {
         "money": "#,##0.00",
         "price": "#,##0.0000",
@@ -172,7 +180,7 @@ def _add_sheet(workbook: Any, name: str, report: Report) -> None:
             limit = f"{EXCEL_MAX_ROWS:,}"
             raise InputError(f"{name}: more than {limit} rows do not fit a worksheet; use csv")
         cells = []
-        for column in report.columns:
+        for column in report.machine_columns():
             value = raw_cell(row.get(column.key))
             cell = WriteOnlyCell(sheet, value=None if value == "" else value)
             if column.kind in formats and isinstance(value, int | float):
@@ -227,12 +235,15 @@ def write_json(report: Report, stream: IO[str]) -> None:
     stream.write("\n")
 
 
-def iter_rows(report: Report) -> Iterator[dict[str, Any]]:
-    """Rows as dicts, whether the report holds rows or column chunks."""
+def iter_rows(report: Report, machine: bool = True) -> Iterator[dict[str, Any]]:
+    """Rows as dicts, whether the report holds rows or column chunks; `machine` adds
+    the rows only CSV, TSV and xlsx carry."""
     if report.chunks is None:
         yield from report.rows
+        if machine:
+            yield from report.machine_rows
         return
-    keys = [column.key for column in report.columns]
+    keys = [column.key for column in report.machine_columns()]
     for chunk in report.chunks:
         columns = [_as_list(chunk.get(key)) for key in keys]
         for values in zip(*columns, strict=True):
@@ -308,7 +319,7 @@ def write_delimited(report: Report, stream: IO[str], delimiter: str) -> None:
     import csv
 
     writer = csv.writer(stream, delimiter=delimiter, lineterminator="\n")
-    keys = [column.key for column in report.columns]
+    keys = [column.key for column in report.machine_columns()]
     writer.writerow(keys)
     if report.chunks is not None:  # the fast path: whole columns formatted at a time
         for chunk in report.chunks:
@@ -316,7 +327,7 @@ def write_delimited(report: Report, stream: IO[str], delimiter: str) -> None:
             stream.write("\n".join(map(delimiter.join, zip(*cells, strict=True))))
             stream.write("\n")
         return
-    for row in report.rows:
+    for row in iter_rows(report):
         writer.writerow([raw_cell(row.get(key)) for key in keys])
 
 
@@ -376,7 +387,7 @@ def display(value: Any, kind: Kind, currency: str = "USD", locale: str = "en_US"
 def _display_rows(report: Report) -> Iterator[tuple[dict[str, Any], list[str]]]:
     """Each row with its cells as people read them (the first `display_rows` rows)."""
     columns = report.human_columns()
-    for count, row in enumerate(iter_rows(report)):
+    for count, row in enumerate(iter_rows(report, machine=False)):
         if count == report.display_rows:
             report.notes.append(
                 f"(showing the first {count:,} rows; --format csv, tsv or json gives them all)"

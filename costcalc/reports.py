@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from costcalc.calibration import Calibration
     from costcalc.check import FileProblem, Outcome
     from costcalc.compare import ChipResult
-    from costcalc.explain import Reconciliation
+    from costcalc.explain import OwnedVersusRented, Reconciliation
     from costcalc.runs import RunResult
     from costcalc.sensitivity import Effect, Simulation
     from costcalc.sweep import Axis
@@ -148,7 +148,8 @@ def estimate_notes(result: Estimate, scenario: Scenario) -> list[str]:
             )
     if result.fleet is not None:
         notes.append(
-            f"owned cost per GPU-hour: {float(result.fleet.owned_usd_per_gpu_hour):.2f} USD "
+            f"owned cost per GPU-hour: {float(result.fleet.owned_usd_per_gpu_hour):,.2f} "
+            f"{result.currency} "
             f"(fleet average at {percent(result.fleet.utilization, 0)} utilization)"
         )
     notes.extend(result.notes)
@@ -420,6 +421,7 @@ def explain_report(
     rows = [
         {
             "layer": layer.name,
+            "unit": currency,
             "amount_usd": layer.amount,
             "published": layer.published or "",
             "published_usd": layer.published_value,
@@ -452,8 +454,10 @@ def explain_report(
     notes.append("Formulas and sources: costcalc estimate " + " | ".join(scenario_names))
     return Report(
         data=explain_data(reconciliation),
+        machine_rows=_bridge_rows(bridge, currency) if bridge else [],
         columns=[
             Column("layer", "Layer"),
+            Column("unit", "Unit"),
             Column("amount_usd", "Amount", "money"),
             Column("published", "Published"),
             Column("published_usd", "Published amount", "money"),
@@ -476,6 +480,23 @@ def explain_report(
             "scope",
         ),
     )
+
+
+def _bridge_rows(bridge: OwnedVersusRented, currency: str) -> list[dict[str, Any]]:
+    """The owned-versus-rented figures as CSV rows, beside the layers (with their unit)."""
+    per_hour = f"{currency}/GPU-h"
+    figures = [
+        (f"owned cost per {bridge.gpu} GPU-hour", per_hour, bridge.owned_price),
+        ("owned cost per GPU-hour, fleet average", per_hour, bridge.fleet_average_price),
+        (f"rental price per {bridge.gpu} GPU-hour", per_hour, bridge.rental_price),
+        ("V3 run's share of fleet cost (owned)", currency, bridge.owned_cost),
+        ("V3 run at the rental price", currency, bridge.rented_cost),
+    ]
+    scope = f"owned vs rented at {percent(bridge.utilization, 0)} fleet utilization"
+    return [
+        {"layer": name, "unit": unit, "amount_usd": amount, "scope": scope}
+        for name, unit, amount in figures
+    ]
 
 
 def _money(amount: float, currency: str = "USD") -> str:
@@ -541,6 +562,8 @@ def compare_report(scenario: Scenario, results: Sequence[ChipResult]) -> Report:
                 "gpu_hours": result.gpu_hours,
                 "wall_clock_days": result.wall_clock_days,
                 "price_usd_per_gpu_hour": result.price_usd_per_gpu_hour,
+                "mfu": result.mfu,
+                "mfu_precision": result.mfu_precision,
                 "cost_usd": result.cost,
                 "energy_kwh": result.energy_kwh,
                 "cheapest": result.cheapest,
@@ -558,18 +581,28 @@ def compare_report(scenario: Scenario, results: Sequence[ChipResult]) -> Report:
             Column("gpu_hours", "GPU-hours", "count"),
             Column("wall_clock_days", "Days", "days"),
             Column("price_usd_per_gpu_hour", "Rent/GPU-h", "price"),
+            Column("mfu", "MFU", "percent"),
+            Column("mfu_precision", "MFU of peak"),
             Column("cost_usd", "Cost", "money"),
             Column("energy_kwh", "Energy kWh", "count"),
             Column("cheapest", "Cheapest"),
             Column("fastest", "Fastest"),
-            Column("best", "Best"),
+            Column("best", "Best", table_only=True),
             Column("note", "Note"),
         ],
         rows=rows,
         title=f"{scenario.name} on each chip ({gpus}, each at its own rental price)",
         notes=[
-            "Same work on every chip: measured GPU-hours scale with peak x MFU; "
-            "prices are each hardware preset's typical rental rate."
+            "Same work at the same MFU on every chip: measured GPU-hours scale with the "
+            "peak; prices are each hardware preset's typical rental rate.",
+            *(
+                [
+                    f"MFU {percent(results[0].mfu)} of each chip's "
+                    f"{results[0].mfu_precision.upper()} peak."
+                ]
+                if results
+                else []
+            ),
         ],
         table_columns=(
             "gpu",
@@ -635,7 +668,7 @@ def sensitivity_report(
             Column("total_at_high_usd", "Total@high", "money"),
             Column("swing_usd", "Swing", "money"),
             Column("range_source", "Range from"),
-            Column("bar", "Effect", "bar"),
+            Column("bar", "Effect", "bar", table_only=True),
         ],
         rows=rows,
         title=f"{scenario.name}: which assumption matters most",
@@ -665,7 +698,8 @@ def uncertainty_report(result: Estimate, scenario: Scenario, simulation: Simulat
         }
         for item in simulation.inputs
     ]
-    notes = [f"{simulation.draws:,} draws (seed {simulation.seed}); inputs drawn independently:"]
+    seed = "random seed" if simulation.seed is None else f"seed {simulation.seed}"
+    notes = [f"{simulation.draws:,} draws ({seed}); inputs drawn independently:"]
     notes += [
         f"  {item['input']}: {item['distribution']} {readable(item['low'])} to "
         f"{readable(item['high'])} ({item['source']})"
@@ -733,6 +767,7 @@ def in_currency(report: Report, currency: str, locale: str) -> Report:
     if report.footer is not None:
         report.footer = relabel(report.footer)
     report.rows = [relabel(row) for row in report.rows]
+    report.machine_rows = [relabel(row) for row in report.machine_rows]
     report.data = relabel(report.data)
     if report.chunks is not None:
         report.chunks = (relabel(chunk) for chunk in report.chunks)
@@ -758,7 +793,8 @@ def check_report(
             "actual": outcome.actual,
             "unit": outcome.unit,
             "deviation": outcome.deviation,
-            "tolerance": outcome.tolerance,
+            "rel_tolerance": outcome.rel_tolerance,
+            "abs_tolerance": outcome.abs_tolerance,
             "status": "ok" if outcome.ok else "DRIFT",
             "published": outcome.published,
             "source": outcome.source,
@@ -794,7 +830,8 @@ def check_report(
             Column("actual", "Actual", "number"),
             Column("unit", "Unit"),
             Column("deviation", "Deviation", "signed_percent"),
-            Column("tolerance", "Tolerance"),
+            Column("rel_tolerance", "Tolerance", "percent"),
+            Column("abs_tolerance", "Abs. tolerance", "number"),
             Column("status", "Status"),
             Column("published", "Published"),
             Column("source", "Source"),
@@ -810,7 +847,7 @@ def check_report(
             "actual",
             "unit",
             "deviation",
-            "tolerance",
+            "rel_tolerance",
             "status",
         ),
     )

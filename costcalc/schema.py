@@ -157,6 +157,18 @@ class Quantity(Number):
         return f"in {self.unit}; a number, or a string with any compatible unit"
 
 
+# Plausibility caps: far beyond any real run (a hundred million GPUs, 100 quadrillion
+# tokens), low enough that products of them stay finite. A value above one is a typo,
+# and is reported as one instead of turning a total into infinity.
+MAX_GPUS = 1e8
+MAX_GPU_HOURS = 1e13
+MAX_HOURS = 1e6
+MAX_TOKENS = 1e17
+MAX_PARAMS = 1e16
+MAX_PRICE_PER_HOUR = 1e5
+MAX_USD = 1e13
+MAX_YEARS = 100.0
+
 POSITIVE = Number(gt=0)
 FRACTION = Number(gt=0, le=1)
 SHARE = Number(ge=0, le=1)
@@ -264,10 +276,10 @@ class Stage:
     __pydantic_config__ = FORBID_EXTRA
 
     name: str
-    gpu_hours: Annotated[float, Count(gt=0)] | None = None
-    hours: Annotated[float, Quantity(unit="hour", gt=0)] | None = None
-    gpus: Annotated[int, Count(gt=0)] | None = None
-    tokens: Annotated[float, Count(gt=0)] | None = None
+    gpu_hours: Annotated[float, Count(gt=0, le=MAX_GPU_HOURS)] | None = None
+    hours: Annotated[float, Quantity(unit="hour", gt=0, le=MAX_HOURS)] | None = None
+    gpus: Annotated[int, Count(gt=0, le=MAX_GPUS)] | None = None
+    tokens: Annotated[float, Count(gt=0, le=MAX_TOKENS)] | None = None
     source: str = ""
 
     def __post_init__(self) -> None:
@@ -289,16 +301,18 @@ class Run:
 
     gpu: str
     stages: tuple[Stage, ...]
-    gpus: Annotated[int, Count(gt=0)] | None = None
+    gpus: Annotated[int, Count(gt=0, le=MAX_GPUS)] | None = None
     precision: Precision = Precision.bf16
     mfu: Annotated[float, FRACTION] | None = None
     mfu_precision: Precision | None = None
-    price_usd_per_gpu_hour: Annotated[float, Quantity(unit="USD/hour", gt=0)] | None = None
-    params: Annotated[float, Count(gt=0)] | None = None
-    active_params: Annotated[float, Count(gt=0)] | None = None
-    layers: Annotated[int, Count(gt=0)] | None = None
-    d_model: Annotated[int, Count(gt=0)] | None = None
-    seq_len: Annotated[int, Count(gt=0)] | None = None
+    price_usd_per_gpu_hour: (
+        Annotated[float, Quantity(unit="USD/hour", gt=0, le=MAX_PRICE_PER_HOUR)] | None
+    ) = None
+    params: Annotated[float, Count(gt=0, le=MAX_PARAMS)] | None = None
+    active_params: Annotated[float, Count(gt=0, le=MAX_PARAMS)] | None = None
+    layers: Annotated[int, Count(gt=0, le=1e5)] | None = None
+    d_model: Annotated[int, Count(gt=0, le=1e7)] | None = None
+    seq_len: Annotated[int, Count(gt=0, le=1e10)] | None = None
     average_power_fraction: Annotated[float, FRACTION] = 0.75
     pue: Annotated[float, Number(ge=1)] = 1.25
     source: str = ""
@@ -323,8 +337,8 @@ class FleetGroup:
     __pydantic_config__ = FORBID_EXTRA
 
     gpu: str
-    count: Annotated[int, Count(gt=0)]
-    server_usd_per_gpu: Annotated[float, Quantity(unit="USD", gt=0)] | None = None
+    count: Annotated[int, Count(gt=0, le=MAX_GPUS)]
+    server_usd_per_gpu: Annotated[float, Quantity(unit="USD", gt=0, le=MAX_USD)] | None = None
     source: str = ""
 
 
@@ -335,16 +349,16 @@ class Fleet:
     __pydantic_config__ = FORBID_EXTRA
 
     groups: tuple[FleetGroup, ...]
-    electricity_usd_per_kwh: Annotated[float, Quantity(unit="USD/kWh", ge=0)]
-    life_years: Annotated[float, Quantity(unit="year", gt=0)] = 4.0
+    electricity_usd_per_kwh: Annotated[float, Quantity(unit="USD/kWh", ge=0, le=1e3)]
+    life_years: Annotated[float, Quantity(unit="year", gt=0, le=MAX_YEARS)] = 4.0
     utilization: Annotated[float, FRACTION] = 0.7
-    network_usd_per_gpu: Annotated[float, Quantity(unit="USD", ge=0)] = 0.0
+    network_usd_per_gpu: Annotated[float, Quantity(unit="USD", ge=0, le=MAX_USD)] = 0.0
     pue: Annotated[float, Number(ge=1)] = 1.25
     average_power_fraction: Annotated[float, FRACTION] = 0.75
-    hosting_usd_per_kw_month: Annotated[float, Quantity(unit="USD/kW/month", ge=0)] = 0.0
+    hosting_usd_per_kw_month: Annotated[float, Quantity(unit="USD/kW/month", ge=0, le=1e6)] = 0.0
     maintenance_fraction_per_year: Annotated[float, SHARE] = 0.0
-    ops_staff: Annotated[int, Count(ge=0)] = 0
-    ops_usd_per_person_year: Annotated[float, Quantity(unit="USD/year", ge=0)] = 0.0
+    ops_staff: Annotated[int, Count(ge=0, le=1e7)] = 0
+    ops_usd_per_person_year: Annotated[float, Quantity(unit="USD/year", ge=0, le=1e9)] = 0.0
     source: str = ""
 
     def __post_init__(self) -> None:
@@ -358,11 +372,11 @@ class Rnd:
 
     __pydantic_config__ = FORBID_EXTRA
 
-    staff: Annotated[int, Count(ge=0)] = 0
-    staff_usd_per_year: Annotated[float, Quantity(unit="USD/year", ge=0)] = 0.0
-    years: Annotated[float, Quantity(unit="year", gt=0)] = 1.0
-    experiment_multiple: Annotated[float, Number(ge=0)] = 0.0
-    data_usd: Annotated[float, Quantity(unit="USD", ge=0)] = 0.0
+    staff: Annotated[int, Count(ge=0, le=1e7)] = 0
+    staff_usd_per_year: Annotated[float, Quantity(unit="USD/year", ge=0, le=1e9)] = 0.0
+    years: Annotated[float, Quantity(unit="year", gt=0, le=MAX_YEARS)] = 1.0
+    experiment_multiple: Annotated[float, Number(ge=0, le=1e4)] = 0.0
+    data_usd: Annotated[float, Quantity(unit="USD", ge=0, le=MAX_USD)] = 0.0
     source: str = ""
 
 

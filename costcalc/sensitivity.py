@@ -42,12 +42,27 @@ class UncertainInput:
         return not self.spec.source.startswith("default")
 
 
+# Fields that describe the run as its source reports it (its size, its shape, how
+# many GPUs ran it). They get a range only when the file states one: a default
+# +/-20% on layers or reported GPU-hours would blur facts, and varying GPU-hours as
+# well as the MFU they are rescaled by would count one uncertainty twice.
+REPORTED_FACTS = frozenset(
+    {"gpu_hours", "hours", "tokens", "gpus", "params", "active_params", "layers", "d_model",
+     "seq_len"}
+)  # fmt: skip
+
+
 def uncertain_inputs(scenario: Scenario, spread: float = DEFAULT_SPREAD) -> list[UncertainInput]:
-    """The scenario's stated ranges, plus +/- `spread` around every other numeric input."""
+    """The scenario's stated ranges, plus +/- `spread` around every other assumption
+    (every numeric input that is not one of the `REPORTED_FACTS`)."""
     inputs = []
     for path in _numeric_paths(scenario):
         value = get_path(scenario, path)
-        spec = scenario.uncertain.get(path) or _default_range(scenario, path, float(value), spread)
+        spec = scenario.uncertain.get(path)
+        if spec is None:
+            if path.rsplit(".", 1)[-1] in REPORTED_FACTS:
+                continue
+            spec = _default_range(scenario, path, float(value), spread)
         inputs.append(UncertainInput(path, named_path(scenario, path), float(value), spec))
     return inputs
 
@@ -166,6 +181,9 @@ def draw(spec: Uncertain, count: int, rng: np.random.Generator) -> np.ndarray[An
     return rng.uniform(spec.low, spec.high, count)
 
 
+MAX_DRAWS = 1_000_000
+
+
 def simulate(
     reference: Scenario,
     scenario: Scenario,
@@ -179,6 +197,11 @@ def simulate(
 
     if draws < 1:
         raise InputError(f"--uncertainty: the number of draws must be at least 1, got {draws}")
+    if draws > MAX_DRAWS:
+        raise InputError(
+            f"--uncertainty: at most {MAX_DRAWS:,} draws (percentiles are stable long before; "
+            f"memory grows with each draw), got {draws:,}"
+        )
     chosen = list(inputs if inputs is not None else stated_inputs(scenario))
     rng = np.random.default_rng(seed)
     varied = scenario

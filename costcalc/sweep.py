@@ -207,9 +207,17 @@ def _fill(results: dict[str, Any], mask: Any, values: dict[str, Any]) -> None:
 
 
 def unique_columns(axes: Sequence[Axis]) -> list[Axis]:
-    """Axes renamed where their field name would clash with another column."""
+    """Axes renamed where their field name would clash with another column.
+
+    Raises:
+        InputError: the same input is varied twice.
+    """
     import dataclasses
 
+    paths = [axis.path for axis in axes]
+    for path in paths:
+        if paths.count(path) > 1:
+            raise InputError(f"--vary {path}: given twice; list all its values in one --vary")
     taken = {column for column, _ in METRIC_COLUMNS}
     leaves = [axis.column for axis in axes]
     renamed = []
@@ -219,3 +227,17 @@ def unique_columns(axes: Sequence[Axis]) -> list[Axis]:
         taken.add(axis.column)
         renamed.append(axis)
     return renamed
+
+
+def check_combinations(
+    reference: Scenario, start: Scenario, axes: Sequence[Axis], catalog: Catalog
+) -> None:
+    """Evaluate every combination of the name-valued axes once (numeric axes at their
+    first value) before any row is written, so an impossible one, such as an FP8 run
+    on an A100, fails the command instead of cutting the output short."""
+    import dataclasses
+
+    probes = [axis if not axis.numeric else dataclasses.replace(axis, values=axis.values[:1])
+              for axis in axes]  # fmt: skip
+    for _ in sweep_chunks(reference, start, probes, catalog):
+        pass

@@ -195,9 +195,14 @@ def test_explain_formats_carry_the_same_numbers(invoke):
                 io.StringIO(invoke("explain", "--format", fmt).stdout), delimiter=delimiter
             )
         )
-        assert [float(row["amount_usd"]) for row in rows] == [
+        layers, rest = rows[: len(data["layers"])], rows[len(data["layers"]) :]
+        assert [float(row["amount_usd"]) for row in layers] == [
             layer["amount"] for layer in data["layers"]
         ]
+        bridge = {row["layer"]: float(row["amount_usd"]) for row in rest}
+        owned = data["owned_versus_rented"]
+        assert bridge["owned cost per H800 GPU-hour"] == owned["owned_price"]
+        assert bridge["V3 run's share of fleet cost (owned)"] == owned["owned_cost"]
 
 
 def test_explain_fits_one_screen(invoke):

@@ -13,7 +13,7 @@ import pytest
 
 from costcalc.presets import SCHEMA_KINDS, json_schema
 
-from .conftest import PRESETS, copy_preset
+from .conftest import PRESETS, PROJECT, copy_preset
 from .test_cli_basics import assert_one_line_error
 
 # ---------------------------------------------------------------------------
@@ -69,7 +69,17 @@ def test_junit_xml_has_one_test_case_per_scenario(invoke, tmp_path):
     suite = ElementTree.parse(junit).getroot().find("testsuite")
     assert suite is not None
     cases = {case.get("name"): case for case in suite.iter("testcase")}
-    assert set(cases) == {"r1-edited"}
+    # The file given, plus the packaged scenarios, which still hold.
+    assert set(cases) == {
+        "r1-edited",
+        "deepseek-r1",
+        "deepseek-v3",
+        "deepseek-fleet",
+        "deepseek-rnd",
+        "deepseek-v3-owned",
+        "llama-2-70b",
+        "llama-3.1-405b",
+    }
     failure = cases["r1-edited"].find("failure")
     assert failure is not None and "total: expected 300000" in (failure.text or "")
     assert suite.get("failures") == "1"
@@ -118,15 +128,44 @@ def test_schema_command_prints_json_schema(invoke):
     assert schema["additionalProperties"] is False
     assert "tdp_w" in schema["required"]
     scenario = json.loads(invoke("schema", "scenario").stdout)
-    assert "name" not in scenario["required"]  # taken from the file name
+    assert "name" not in scenario["else"]["required"]  # taken from the file name
+    assert "basis" in scenario["else"]["required"]  # unless the file extends another
 
 
-@pytest.mark.parametrize("folder", ["hardware", "scenarios", "explanations"])
+@pytest.mark.parametrize("folder", ["hardware", "scenarios", "explanations", "runs"])
 def test_shipped_presets_point_editors_at_their_schema(folder):
     for path in (PRESETS / folder).glob("*.toml"):
         first = path.read_text().splitlines()[0]
         assert first.startswith("#:schema ../schema/"), path
         assert (path.parent / first.split()[1]).is_file()
+
+
+SCHEMA_FILES = sorted(
+    path
+    for root in (PRESETS, PROJECT / "examples")
+    for path in root.rglob("*.toml")
+    if path.read_text().startswith("#:schema ")
+)
+
+
+@pytest.mark.parametrize("path", SCHEMA_FILES, ids=lambda path: path.name)
+def test_every_preset_and_example_passes_the_schema_editors_will_use(path):
+    """What an editor shows must agree with costcalc: no false alarms on shipped files."""
+    import tomllib
+
+    jsonschema = pytest.importorskip("jsonschema")
+    schema_path = path.parent / path.read_text().splitlines()[0].split()[1]
+    document = json.loads(json.dumps(tomllib.loads(path.read_text()), default=str))
+    jsonschema.validate(document, json.loads(schema_path.read_text()))
+
+
+def test_the_schema_flags_what_costcalc_rejects():
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json_schema("scenario")
+    with pytest.raises(jsonschema.ValidationError, match="basis"):
+        jsonschema.validate({"title": "no basis, no extends"}, schema)
+    with pytest.raises(jsonschema.ValidationError, match="Additional properties"):
+        jsonschema.validate({"extends": "deepseek-v3", "titel": "typo"}, schema)
 
 
 # ---------------------------------------------------------------------------
@@ -154,6 +193,21 @@ def test_output_file_is_written_and_format_follows_the_extension(invoke, tmp_pat
     assert json.loads((tmp_path / "out.json").read_text())["total"] == pytest.approx(5.576e6)
     assert (tmp_path / "out.tsv").read_text().startswith("scenario\tcategory")
     assert (tmp_path / "out.md").read_text().startswith("### deepseek-v3")
+
+
+def test_an_output_file_gets_the_umask_permissions_not_owner_only(invoke, tmp_path):
+    import os
+
+    previous = os.umask(0o022)
+    try:
+        target = tmp_path / "v3.csv"
+        assert invoke("estimate", "deepseek-v3", "--output", str(target)).exit_code == 0
+        assert target.stat().st_mode & 0o777 == 0o644
+        target.chmod(0o664)  # a replaced file keeps its own permissions
+        assert invoke("estimate", "deepseek-v3", "--output", str(target)).exit_code == 0
+        assert target.stat().st_mode & 0o777 == 0o664
+    finally:
+        os.umask(previous)
 
 
 def test_xlsx_opens_with_openpyxl(invoke, tmp_path):

@@ -1,0 +1,122 @@
+"""Defects found in review, each pinned by a test: money labelled in the currency it is
+in, implausible inputs refused, like compared with like, every number in CSV too."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+import costcalc
+
+from .test_cli_basics import assert_one_line_error
+
+
+def csv_rows(invoke, *args):
+    result = invoke(*args, "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    return list(csv.DictReader(io.StringIO(result.stdout)))
+
+
+def test_owned_cost_per_gpu_hour_is_labelled_in_the_shown_currency(invoke):
+    out = invoke("estimate", "deepseek-fleet", "--currency", "IDR", "--format", "markdown").stdout
+    assert "IDR (fleet average" in out
+    assert "USD (fleet average" not in out
+
+
+def test_a_swept_price_is_converted_with_the_money_it_produces(invoke):
+    rows = csv_rows(invoke, "sweep", "deepseek-v3", "--vary", "price=1,2", "--currency", "IDR")
+    rate = 16564.6  # presets/fx.toml, from the seed articles
+    assert float(rows[0]["price_idr_per_gpu_hour"]) == pytest.approx(1 * rate)
+    assert float(rows[1]["total_idr"]) == pytest.approx(2_788_000 * 2 * rate)
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["estimate", "deepseek-v3", "--set", "price=1e306"], "must be at most 100000"),
+        (["estimate", "--gpu", "H800", "--gpus", "1e12", "--gpu-hours", "5"], "--gpus"),
+        (["estimate", "--gpu", "H800", "--params", "1e30", "--tokens", "1T"], "--params"),
+        (["sweep", "deepseek-v3", "--vary", "price=1e300"], "--vary price"),
+        (["estimate", "deepseek-fleet", "--uncertainty", "100000000"], "at most 1,000,000"),
+    ],
+)
+def test_implausibly_large_inputs_are_refused(invoke, args, fragment):
+    assert_one_line_error(invoke(*args), fragment)
+
+
+def test_default_ranges_leave_reported_facts_alone(invoke):
+    data = json.loads(invoke("sensitivity", "deepseek-v3", "--format", "json").stdout)
+    varied = {row["input"].rsplit(".", 1)[-1] for row in data["inputs"]}
+    assert {"mfu", "price_usd_per_gpu_hour"} <= varied
+    assert not varied & {"layers", "d_model", "seq_len", "gpus", "gpu_hours", "tokens"}
+
+
+def test_compare_runs_every_chip_at_the_same_mfu(invoke):
+    # R1 states no MFU: every chip gets the H800's typical one, so the H100 and H800
+    # (the same silicon and peak) need the same GPU-hours: DeepSeek's 147K.
+    data = json.loads(
+        invoke("compare", "deepseek-r1", "--gpu", "H800,H100", "--format", "json").stdout
+    )
+    by_gpu = {row["gpu"]: row for row in data["chips"]}
+    assert by_gpu["H100"]["gpu_hours"] == pytest.approx(147_000)
+    assert by_gpu["H800"]["gpu_hours"] == pytest.approx(147_000)
+    assert by_gpu["H100"]["mfu"] == costcalc.hardware("H800").typical_mfu
+
+
+def test_compare_names_each_gpu_once(invoke):
+    data = json.loads(
+        invoke("compare", "deepseek-v3", "--gpu", "H800,h800", "--format", "json").stdout
+    )
+    assert [row["gpu"] for row in data["chips"]] == ["H800"]
+    assert_one_line_error(invoke("compare", "deepseek-v3", "--gpu", ""), "at least one GPU")
+
+
+def test_explain_csv_carries_the_owned_versus_rented_figures(invoke):
+    rows = {row["layer"]: row for row in csv_rows(invoke, "explain", "deepseek")}
+    assert float(rows["V3 final training run"]["amount_usd"]) == pytest.approx(5.576e6)
+    owned = rows["owned cost per H800 GPU-hour"]
+    assert owned["unit"] == "USD/GPU-h"
+    assert float(rows["rental price per H800 GPU-hour"]["amount_usd"]) == pytest.approx(2.0)
+    assert float(rows["V3 run at the rental price"]["amount_usd"]) == pytest.approx(5.576e6)
+    table = invoke("explain", "deepseek", "--format", "markdown").stdout
+    assert "| owned cost per H800 GPU-hour" not in table  # tables say it in a note
+
+
+def test_check_tolerances_are_numbers(invoke):
+    rows = csv_rows(invoke, "check")
+    assert all(float(row["rel_tolerance"]) >= 0 for row in rows if row["rel_tolerance"])
+    data = json.loads(invoke("check", "--format", "json").stdout)
+    assert all(isinstance(row["rel_tolerance"], float) for row in data["results"])
+
+
+def test_sensitivity_csv_has_no_drawing(invoke):
+    rows = csv_rows(invoke, "sensitivity", "deepseek-v3")
+    assert "bar" not in rows[0]
+    assert float(rows[0]["swing_usd"]) > 0
+
+
+def test_an_fx_override_for_another_currency_is_an_error(invoke):
+    assert_one_line_error(
+        invoke("estimate", "deepseek-r1", "--fx", "IDR=16500"),
+        "--fx IDR=16500: has no effect without --currency IDR",
+    )
+
+
+def test_an_impossible_sweep_combination_fails_before_any_row(invoke):
+    result = invoke("sweep", "deepseek-v3", "--vary", "gpu=H800,A100", "--format", "csv")
+    assert_one_line_error(result, "A100 has no fp8 peak")
+    assert result.stdout == ""
+
+
+def test_an_input_varied_twice_is_an_error(invoke):
+    result = invoke("sweep", "deepseek-v3", "--vary", "mfu=0.2", "--vary", "mfu=0.3")
+    assert_one_line_error(result, "given twice")
+
+
+def test_debug_works_after_the_command_too(invoke):
+    result = invoke("hardware", "show", "H8000", "--debug")
+    assert result.exit_code == 2
+    assert "Traceback" in result.stderr
