@@ -433,6 +433,7 @@ def write_table(report: Report, stream: IO[str]) -> None:
     from rich.table import Table
 
     console = Console(file=stream, highlight=False, soft_wrap=False)
+    console.on_broken_pipe = _reader_went_away  # type: ignore[method-assign]
     table = Table(
         title=report.title or None,
         title_justify="left",
@@ -532,3 +533,9 @@ def to_text(report: Report, fmt: OutputFormat) -> str:
 
 def stdout() -> IO[str]:
     return sys.stdout
+
+
+def _reader_went_away() -> None:
+    """Rich exits with code 1 on a closed pipe; costcalc ends quietly with 0 instead
+    (see `costcalc.cli.CostcalcGroup`), as it does for CSV and JSON."""
+    raise BrokenPipeError

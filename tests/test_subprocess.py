@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from .conftest import costcalc_command
 
 
@@ -49,6 +51,17 @@ def test_closed_pipe_ends_quietly():
     assert result.stdout.startswith("name,")
     assert result.stderr == ""
     assert result.returncode == 0  # with pipefail: costcalc itself exited 0
+
+
+@pytest.mark.parametrize("args", [["hardware", "list"], ["explain", "deepseek"], ["check"]])
+def test_closed_pipe_after_a_table_line_exits_0(args):
+    command = " ".join(f"'{part}'" for part in [*costcalc_command(), *args])
+    pipeline = f"{command} --format table | head -1"
+    for _ in range(3):  # the pipe closes at a different moment each time
+        result = subprocess.run(
+            ["bash", "-o", "pipefail", "-c", pipeline], capture_output=True, text=True, timeout=60
+        )
+        assert (result.returncode, result.stderr) == (0, "")
 
 
 def test_closed_pipe_mid_stream_exits_0():
