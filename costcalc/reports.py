@@ -518,6 +518,7 @@ _METRIC_KINDS: dict[str, Kind] = {
     "gpu_hours": "count",
     "wall_clock_days": "days",
     "energy_kwh": "count",
+    "owned_usd_per_gpu_hour": "price",
 }
 
 

@@ -35,8 +35,9 @@ METRIC_COLUMNS = (
     ("gpu_hours", "gpu_hours"),
     ("wall_clock_days", "wall_clock_days"),
     ("energy_kwh", "energy_kwh"),
+    ("owned_usd_per_gpu_hour", "owned_cost_per_gpu_hour"),  # empty for rental scenarios
 )
-MONEY_COLUMNS = tuple(column for column, _ in METRIC_COLUMNS if column.endswith("_usd"))
+MONEY_COLUMNS = tuple(column for column, _ in METRIC_COLUMNS if "_usd" in column)
 
 
 @dataclass(frozen=True)
