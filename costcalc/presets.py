@@ -296,12 +296,16 @@ def with_ranges(
         ".".join(map(str, resolve_path(scenario, field_path))): spec
         for field_path, spec in ranges.items()
     }
-    uncertain = {**scenario.uncertain, **_validate_ranges(scenario, canonical, path)}
+    stated = _validate_ranges(scenario, canonical, path)
+    for field_path, spec in canonical.items():
+        if "value" not in spec and "mode" not in spec:
+            stated[field_path] = dataclasses.replace(stated[field_path], value_stated=False)
+    uncertain = {**scenario.uncertain, **stated}
     scenario = dataclasses.replace(scenario, uncertain=uncertain)
     unstated = {
-        field_path: central_value(uncertain[field_path])
-        for field_path, spec in canonical.items()
-        if "value" not in spec and "mode" not in spec
+        field_path: central_value(spec)
+        for field_path, spec in stated.items()
+        if not spec.value_stated
     }
     return _set_points(scenario, unstated)
 

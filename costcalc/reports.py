@@ -111,8 +111,10 @@ def estimate_report(result: Estimate, scenario: Scenario) -> Report:
         Column("basis", "Basis"),
         Column("source", "Source"),
     ]
+    data = estimate_data(result)
+    data["notes"] += range_notes(scenario)
     return Report(
-        data=estimate_data(result),
+        data=data,
         columns=columns,
         rows=rows,
         title=f"{result.scenario}: {result.title} ({result.basis.value} basis)",
@@ -122,6 +124,18 @@ def estimate_report(result: Estimate, scenario: Scenario) -> Report:
         table_columns=("category", "name", amount.key, "basis"),
         assumptions=scenario_show_report(scenario),
     )
+
+
+def range_notes(scenario: Scenario) -> list[str]:
+    """Which inputs took the centre of a range because no value was given."""
+    from costcalc.presets import central_value
+
+    return [
+        f"{field_path}: only a range was given ({spec.low:g} to {spec.high:g}); its "
+        f"centre {central_value(spec):g} is the point estimate"
+        for field_path, spec in scenario.uncertain.items()
+        if not spec.value_stated
+    ]
 
 
 def estimate_notes(result: Estimate, scenario: Scenario) -> list[str]:
@@ -153,6 +167,7 @@ def estimate_notes(result: Estimate, scenario: Scenario) -> list[str]:
             f"(fleet average at {percent(result.fleet.utilization, 0)} utilization)"
         )
     notes.extend(result.notes)
+    notes.extend(range_notes(scenario))
     if scenario.includes:
         notes.append(f"includes: {scenario.includes}")
     if scenario.excludes:

@@ -417,6 +417,8 @@ class Uncertain:
     distribution: Distribution = "uniform"
     mode: float | None = None
     source: str = ""
+    # False when the file gave only the range: the field then takes its central value.
+    value_stated: bool = True
 
 
 @dataclass(frozen=True)

@@ -120,3 +120,18 @@ def test_debug_works_after_the_command_too(invoke):
     result = invoke("hardware", "show", "H8000", "--debug")
     assert result.exit_code == 2
     assert "Traceback" in result.stderr
+
+
+def test_a_range_without_a_value_says_which_point_it_stands_for(invoke):
+    data = json.loads(
+        invoke("estimate", "deepseek-v3", "--set", "price={low=1.5,high=3}", "-f", "json").stdout
+    )
+    assert data["total"] == pytest.approx(2_788_000 * 2.25)
+    assert any("its centre 2.25 is the point estimate" in note for note in data["notes"])
+    stated = json.loads(
+        invoke(
+            "estimate", "deepseek-v3", "--set", "price={value=2,low=1.5,high=3}", "-f", "json"
+        ).stdout
+    )
+    assert stated["total"] == pytest.approx(5.576e6)
+    assert not any("point estimate" in note for note in stated["notes"])
