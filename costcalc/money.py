@@ -20,13 +20,19 @@ def format_money(
     Amounts under a thousand are shown in full with the currency's usual decimals,
     so a price per GPU-hour reads '$2.00', not '$2'.
     """
-    from babel.numbers import format_compact_currency, format_currency
+    from babel.numbers import format_compact_currency, format_currency, get_currency_symbol
 
     if not compact or abs(amount) < 1000:
         return format_currency(amount, currency, locale=locale)
-    return format_compact_currency(
+    text = format_compact_currency(
         amount, currency, locale=locale, fraction_digits=_fraction_digits(amount)
     )
+    unit_free = text.replace(get_currency_symbol(currency, locale=locale), "").replace(currency, "")
+    if not any(character.isalpha() for character in unit_free):
+        # The locale has no short form at this size (German has none for thousands):
+        # babel then prints the bare number, so print it in full, grouped.
+        return format_currency(amount, currency, locale=locale)
+    return text
 
 
 def _fraction_digits(amount: float) -> int:

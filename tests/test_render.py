@@ -59,6 +59,9 @@ def test_fit_widths_squeezes_text_and_keeps_numbers_whole():
         (946_831_833, "USD", "en_US", "$946.8M"),
         (2.0, "USD", "en_US", "$2.00"),
         (4.87e9, "IDR", "id_ID", "Rp4,87\xa0M"),
+        # German has no short form for thousands: the amount in full, grouped.
+        (194_025.04, "EUR", "de_DE", "194.025,04\xa0€"),
+        (5_576_000, "EUR", "de_DE", "5,576\xa0Mio.\xa0€"),
     ],
 )
 def test_money_shows_four_significant_figures(amount, currency, locale, expected):
