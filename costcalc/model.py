@@ -332,29 +332,49 @@ def stage_result(stage: Stage, run: Run, hardware: Hardware) -> StageResult:
 def rescale_measured(
     original: Scenario, changed: Scenario, hardware: Mapping[str, Hardware]
 ) -> Scenario:
-    """Measured GPU-hours follow a what-if that changes the chip or the MFU.
+    """Measured GPU-hours follow a what-if that changes the chip, the MFU or the work.
 
     A stage's reported GPU-hours (or wall-clock hours) were achieved at the original
-    run's throughput, peak x MFU. When a what-if changes the GPU, the MFU or the
-    precision its MFU refers to, the same work takes GPU-hours in inverse proportion
-    to the new throughput: V3's 2.664M H800 GPU-hours become about 17.8M on an H20
-    at the same MFU. When nothing changes the ratio is exactly 1. Stages sized by
-    tokens need no rescaling: their GPU-hours already come from the new throughput.
+    run's throughput, peak x MFU, on the original amount of work. When a what-if
+    changes the GPU, the MFU or the precision its MFU refers to, the same work takes
+    GPU-hours in inverse proportion to the new throughput: V3's 2.664M H800 GPU-hours
+    become about 17.8M on an H20 at the same MFU. When it changes the tokens or the
+    parameters, GPU-hours grow with the FLOPs (twice the tokens, twice the GPU-hours).
+    When nothing changes the ratio is exactly 1.
     """
     if original.run is None or changed.run is None:
         return changed
     before = throughput(original.run, hardware[original.run.gpu]).achieved_flops
     after = throughput(changed.run, hardware[changed.run.gpu]).achieved_flops
-    ratio: Any = before / after  # an array in sweeps: fields typed float carry arrays then
-    stages = tuple(
-        dataclasses.replace(
-            stage,
-            gpu_hours=None if stage.gpu_hours is None else stage.gpu_hours * ratio,
-            hours=None if stage.hours is None else stage.hours * ratio,
+    speed: Any = before / after  # an array in sweeps: fields typed float carry arrays then
+    originals = {stage.name: stage for stage in original.run.stages}
+    stages = []
+    for stage in changed.run.stages:
+        ratio = speed * _work_ratio(original.run, originals.get(stage.name), changed.run, stage)
+        stages.append(
+            dataclasses.replace(
+                stage,
+                gpu_hours=None if stage.gpu_hours is None else stage.gpu_hours * ratio,
+                hours=None if stage.hours is None else stage.hours * ratio,
+            )
         )
-        for stage in changed.run.stages
-    )
-    return dataclasses.replace(changed, run=dataclasses.replace(changed.run, stages=stages))
+    return dataclasses.replace(changed, run=dataclasses.replace(changed.run, stages=tuple(stages)))
+
+
+def _work_ratio(original: Run, before: Stage | None, changed: Run, after: Stage) -> Any:
+    """How much more work a measured stage now does: the FLOPs ratio when both versions
+    have tokens and parameters, the parameter ratio when only parameters are known."""
+    old_params = original.active_params if original.active_params is not None else original.params
+    new_params = changed.active_params if changed.active_params is not None else changed.params
+    if before is None or old_params is None or new_params is None:
+        return 1.0
+    if before.tokens is not None and after.tokens is not None:
+        old = training_flops(old_params, before.tokens, original.layers, original.d_model,
+                             original.seq_len)  # fmt: skip
+        new = training_flops(new_params, after.tokens, changed.layers, changed.d_model,
+                             changed.seq_len)  # fmt: skip
+        return new / old
+    return new_params / old_params
 
 
 def rental_price(run: Run, hardware: Hardware) -> Number:

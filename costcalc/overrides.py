@@ -28,6 +28,9 @@ ALIASES = {
     "gpu": "run.gpu",
     "gpus": "run.gpus",
     "precision": "run.precision",
+    "params": "run.params",
+    "active_params": "run.active_params",
+    "tokens": "run.stages.0.tokens",  # the first stage: pre-training, or an ad-hoc run's only one
     "pue": "run.pue",
     "utilization": "fleet.utilization",
     "life": "fleet.life_years",

@@ -190,3 +190,22 @@ def test_a_sweep_row_equals_the_single_estimate(price, mfu, chip):
     assert chunk["total_usd"][0] == pytest.approx(single.total, rel=1e-12)
     assert chunk["gpu_hours"][0] == pytest.approx(single.gpu_hours, rel=1e-12)
     assert chunk["energy_kwh"][0] == pytest.approx(single.energy_kwh, rel=1e-12)
+
+
+@PROPERTY
+@given(factor=st.floats(min_value=0.1, max_value=10, allow_nan=False))
+def test_measured_gpu_hours_follow_the_tokens_of_a_what_if(factor):
+    """V3's pre-training was measured at 2,664K GPU-hours for 14.8T tokens: k times the
+    tokens is k times that stage's GPU-hours (the other stages do not change)."""
+    result = costcalc.estimate("deepseek-v3", {"run.stages.0.tokens": 14.8e12 * factor})
+    assert result.item("pre-training").amount == pytest.approx(5_328_000 * factor, rel=1e-9)
+    assert result.item("context extension").amount == pytest.approx(238_000, rel=1e-12)
+
+
+def test_more_active_parameters_scale_every_measured_stage():
+    doubled = costcalc.estimate("deepseek-v3", {"run.active_params": "74B"})
+    # Stages without tokens scale with the parameters alone: twice the post-training.
+    assert doubled.item("post-training").amount == pytest.approx(2 * 10_000)
+    # Pre-training also has the attention term (PaLM's 12 x L x d x T), which stays.
+    ratio = doubled.item("pre-training").amount / 5_328_000
+    assert 1.8 < ratio < 2.0
