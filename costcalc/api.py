@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from os import PathLike, fspath
 from typing import TYPE_CHECKING, Any
 
 from costcalc.errors import InputError, PresetError
@@ -20,7 +21,7 @@ from costcalc.schema import Hardware, Scenario
 
 if TYPE_CHECKING:
     from costcalc.calibration import Calibration
-    from costcalc.explain import Reconciliation
+    from costcalc.reconcile import Reconciliation
     from costcalc.runs import RunResult
 
 
@@ -37,30 +38,54 @@ def hardware(name: str) -> Hardware:
     return load_catalog().hardware(name)
 
 
-def scenario(name_or_path: str, overrides: Mapping[str, Any] | None = None) -> Scenario:
-    """A scenario preset by name or .toml path, with optional `{path: value}` overrides."""
-    from costcalc.overrides import apply_overrides
+def scenario(
+    name_or_path: str | PathLike[str], overrides: Mapping[str, Any] | None = None
+) -> Scenario:
+    """A scenario preset by name or .toml path, after optional `{path: value}` what-ifs.
 
-    presets = catalog(name_or_path)
-    return apply_overrides(presets.scenario(name_or_path), overrides or {}, presets)
+    The what-ifs are the same as `estimate`'s: `{"gpu": "H20"}` also rescales the
+    GPU-hours the scenario reports, so `estimate(scenario(name, changes))` equals
+    `estimate(name, changes)`.
+    """
+    base, presets = _resolve(name_or_path)
+    return what_if(base, _mapping(overrides), presets)
 
 
 def estimate(
-    scenario_or_name: Scenario | str, overrides: Mapping[str, Any] | None = None
+    scenario_or_name: Scenario | str | PathLike[str], overrides: Mapping[str, Any] | None = None
 ) -> Estimate:
     """Price a scenario (a Scenario, a preset name, or a path), after overrides.
 
     Overrides are what-ifs: changing the GPU or the MFU rescales the GPU-hours a
-    scenario reports (see `costcalc.model.rescale_measured`).
+    scenario reports, and changing tokens or parameters rescales them by FLOPs (see
+    `costcalc.model.rescale_measured`).
     """
-    presets = catalog(scenario_or_name if isinstance(scenario_or_name, str) else None)
-    base = (
-        presets.scenario(scenario_or_name)
-        if isinstance(scenario_or_name, str)
-        else scenario_or_name
-    )
-    chosen = what_if(base, overrides or {}, presets)
+    base, presets = _resolve(scenario_or_name)
+    chosen = what_if(base, _mapping(overrides), presets)
     return _estimate(chosen, hardware_for(chosen, presets.hardware))
+
+
+def _resolve(scenario_or_name: object) -> tuple[Scenario, Catalog]:
+    if isinstance(scenario_or_name, Scenario):
+        return scenario_or_name, catalog()
+    if isinstance(scenario_or_name, str | PathLike):
+        name = fspath(scenario_or_name)
+        presets = catalog(name)
+        return presets.scenario(name), presets
+    raise InputError(
+        f"expected a Scenario, a preset name or a .toml path, got {type(scenario_or_name).__name__}"
+    )
+
+
+def _mapping(overrides: object) -> Mapping[str, Any]:
+    if overrides is None:
+        return {}
+    if not isinstance(overrides, Mapping):
+        raise InputError(
+            f"overrides are a mapping of field path to value, such as {{'price': 2}}; "
+            f"got {type(overrides).__name__}"
+        )
+    return overrides
 
 
 def what_if(base: Scenario, overrides: Mapping[str, Any], presets: Catalog) -> Scenario:
@@ -98,13 +123,13 @@ def explain(name: str = "deepseek", overrides: Mapping[str, Any] | None = None) 
     (`fleet.utilization` changes the fleet scenarios only); prefix a path with a
     scenario name to aim at one: `{"deepseek-v3:run.price_usd_per_gpu_hour": "3"}`.
     """
-    from costcalc.explain import reconcile
+    from costcalc.reconcile import reconcile
 
     presets = load_catalog()
     explanation = presets.explanation(name)
     scenarios = {
         scenario_name: _override_where_present(
-            presets.scenario(scenario_name), overrides or {}, presets
+            presets.scenario(scenario_name), _mapping(overrides), presets
         )
         for scenario_name in explanation.scenarios()
     }

@@ -8,6 +8,7 @@ line on stderr, so it names the bad value and, for names, the nearest valid one.
     │   ├── UnitError             a quantity with an unknown unit or the wrong dimension
     │   └── UnsupportedPrecision  a precision the chip has no peak figure for
     ├── UnknownName               a preset, GPU, field path or currency that does not exist
+    │   └── UnknownItem           a line item or metric an estimate does not have
     └── PresetError               a preset file that cannot be read, parsed or validated
 """
 
@@ -55,6 +56,17 @@ class UnknownName(CostcalcError):
             shown = ", ".join(self.valid[:8]) + (", ..." if len(self.valid) > 8 else "")
             message += f" (valid: {shown})"
         super().__init__(message)
+
+
+class UnknownItem(UnknownName, KeyError):
+    """A line item or metric an estimate does not have.
+
+    Also a KeyError, as a missing key in a mapping-like lookup is one; its message
+    stays the plain sentence (KeyError would quote it).
+    """
+
+    def __str__(self) -> str:
+        return Exception.__str__(self)
 
 
 class PresetError(CostcalcError):

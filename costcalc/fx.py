@@ -19,7 +19,7 @@ from costcalc.schema import FORBID_EXTRA
 
 if TYPE_CHECKING:
     from costcalc.compare import ChipResult
-    from costcalc.explain import Reconciliation
+    from costcalc.reconcile import Reconciliation
     from costcalc.sensitivity import Effect, Simulation
 
 BASE = "USD"

@@ -19,10 +19,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from costcalc.errors import InputError
+from costcalc.errors import InputError, UnknownItem
 from costcalc.numbers import compact, grouped, percent, scientific
 from costcalc.schema import (
     CATEGORIES,
+    METRICS,
     Basis,
     Category,
     Fleet,
@@ -143,10 +144,12 @@ class Estimate:
 
     @property
     def total(self) -> Number:
+        """The sum of every line item, in `currency`."""
         return sum((item.amount for item in self.items), 0.0)
 
     @property
     def by_category(self) -> dict[Category, Number]:
+        """Totals of compute, capex, opex and rnd (zero where the scenario has none)."""
         totals: dict[Category, Number] = dict.fromkeys(CATEGORIES, 0.0)
         for item in self.items:
             totals[item.category] = totals[item.category] + item.amount
@@ -173,10 +176,15 @@ class Estimate:
         return sum((stage.energy_kwh for stage in self.stages), 0.0) if self.stages else None
 
     def item(self, name: str) -> LineItem:
+        """The line item called `name` ('pre-training', 'H800 servers', ...).
+
+        Raises:
+            UnknownItem: no such item (the message suggests the closest).
+        """
         for item in self.items:
             if item.name == name:
                 return item
-        raise KeyError(name)
+        raise UnknownItem("line item", name, [item.name for item in self.items])
 
     def metric(self, name: str) -> Number | None:
         """A named figure: 'total', a category, 'gpu_hours', ..., or 'item:NAME'.
@@ -185,7 +193,7 @@ class Estimate:
         they reproduce, and what explanations add up into layers.
 
         Raises:
-            KeyError: no such metric (or no such item).
+            UnknownItem: no such metric or item (also a KeyError).
         """
         if name.startswith("item:"):
             return self.item(name.removeprefix("item:")).amount
@@ -195,7 +203,7 @@ class Estimate:
             return self.fleet.owned_usd_per_gpu_hour if self.fleet else None
         if name in ("total", "gpu_hours", "flops", "wall_clock_days", "energy_kwh"):
             return typing.cast("Number | None", getattr(self, name))
-        raise KeyError(name)
+        raise UnknownItem("metric", name, [*METRICS, "item:NAME"])
 
 
 # ---------------------------------------------------------------------------

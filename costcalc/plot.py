@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from costcalc.errors import InputError
-from costcalc.explain import Reconciliation
+from costcalc.reconcile import Reconciliation
 from costcalc.schema import Scenario
 
 if TYPE_CHECKING:

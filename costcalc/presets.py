@@ -24,7 +24,7 @@ from costcalc.errors import CostcalcError, PresetError, UnknownName, closest
 from costcalc.schema import Hardware, Scenario, Uncertain
 
 if TYPE_CHECKING:
-    from costcalc.explain import Explanation
+    from costcalc.reconcile import Explanation
 
 T = TypeVar("T")
 KINDS = ("hardware", "scenarios", "explanations")
@@ -480,7 +480,7 @@ def load_explanations(catalog: Catalog) -> dict[str, Explanation]:
 
 def build_explanation(path: Path, raw: dict[str, Any], catalog: Catalog) -> Explanation:
     """Validate an explanation and check that every scenario it names exists."""
-    from costcalc.explain import Explanation
+    from costcalc.reconcile import Explanation
 
     raw = {"name": path.stem, **raw}
     explanation = validate(Explanation, raw, path)
@@ -588,7 +588,7 @@ def json_schema(kind: str) -> dict[str, Any]:
     Editors that validate TOML against JSON Schema (Taplo, Even Better TOML) read the
     `#:schema` line at the top of each shipped preset.
     """
-    from costcalc.explain import Explanation
+    from costcalc.reconcile import Explanation
     from costcalc.runs import RunFile
 
     models: dict[str, Any] = {

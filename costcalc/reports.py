@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from costcalc.calibration import Calibration
     from costcalc.check import FileProblem, Outcome
     from costcalc.compare import ChipResult
-    from costcalc.explain import OwnedVersusRented, Reconciliation
+    from costcalc.reconcile import OwnedVersusRented, Reconciliation
     from costcalc.runs import RunResult
     from costcalc.sensitivity import Effect, Simulation
     from costcalc.sweep import Axis

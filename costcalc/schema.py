@@ -240,13 +240,21 @@ class Hardware:
         if unknown:
             raise ValueError(f"sources name unknown fields: {', '.join(unknown)}")
 
-    def peak_flops(self, precision: Precision) -> float:
-        """Dense peak FLOP/s at `precision`.
+    def peak_flops(self, precision: Precision | str) -> float:
+        """Dense peak FLOP/s at `precision` (a Precision, or its name: "bf16").
 
         Raises:
             UnsupportedPrecision: the chip has no figure at that precision.
         """
         peaks = self.peak_tflops.as_dict()
+        if isinstance(precision, str) and not isinstance(precision, Precision):
+            try:
+                precision = Precision(precision.lower())
+            except ValueError:
+                known = ", ".join(item.value for item in Precision)
+                raise UnsupportedPrecision(
+                    f"unknown precision {precision!r}; use one of {known}"
+                ) from None
         if precision.value not in peaks:
             raise UnsupportedPrecision(
                 f"{self.name} has no {precision.value} peak; it has {', '.join(peaks)}"
