@@ -452,7 +452,8 @@ def estimate(
     chosen = what_if(base, overrides, presets)
     result = convert_estimate(run_estimate(chosen, hardware_for(chosen, presets.hardware)), rate)
     if uncertainty is None:
-        emit(in_currency(estimate_report(result, chosen), rate.currency, locale), fmt, output)
+        report = _marked_what_if(estimate_report(result, chosen), set_)
+        emit(in_currency(report, rate.currency, locale), fmt, output)
         return
     from costcalc.api import with_overrides
     from costcalc.reports import uncertainty_report
@@ -558,6 +559,18 @@ def sweep(
     emit(
         in_currency(sweep_report(reference, axes, chunks, rows), rate.currency, locale), fmt, output
     )
+
+
+def _marked_what_if(report: Report, assignments: list[str] | None) -> Report:
+    """Say in the title that --set changed the scenario: its title, layer names and
+    published figures still describe it as published ('4-year ownership')."""
+    if assignments:
+        report.title += f" [what-if: {', '.join(assignments)}]"
+        report.notes.append(
+            "What-if: titles, layer names and published figures describe the scenarios "
+            "as published; the amounts include the changes in brackets."
+        )
+    return report
 
 
 def _with_progress(chunks: Iterator[dict[str, Any]], rows: int) -> Iterator[dict[str, Any]]:
@@ -799,7 +812,7 @@ def explain(
 
         plot_layers(reconciliation, plot, rate.currency, locale)
     scenario_names = catalog().explanation(name).scenarios()
-    report = explain_report(reconciliation, scenario_names, rate.currency)
+    report = _marked_what_if(explain_report(reconciliation, scenario_names, rate.currency), set_)
     emit(in_currency(report, rate.currency, locale), fmt, output)
 
 

@@ -38,6 +38,27 @@ ALIASES = {
     "staff": "rnd.staff",
     "salary": "rnd.staff_usd_per_year",
 }
+# Where a short name's section is missing from a scenario, the field it means there:
+# a fleet scenario has no run, so its PUE and staff are the fleet's.
+_FALLBACKS = {
+    "run.pue": "fleet.pue",
+    "rnd.staff": "fleet.ops_staff",
+    "rnd.staff_usd_per_year": "fleet.ops_usd_per_person_year",
+}
+
+
+def expand_alias(scenario: Scenario, name: str) -> str:
+    """The full path a short name stands for in this scenario ('pue' is the run's PUE,
+    or the fleet's in a scenario that has a fleet and no run)."""
+    path = ALIASES.get(name, name)
+    fallback = _FALLBACKS.get(path) if name in ALIASES else None
+    section = path.split(".", 1)[0]
+    if fallback and getattr(scenario, section, None) is None:
+        if getattr(scenario, fallback.split(".", 1)[0], None) is not None:
+            return fallback
+    return path
+
+
 # Fields that identify or document a scenario rather than feed the model.
 _NOT_SETTABLE = {"name", "extends", "expected", "uncertain", "sources", "source"}
 
@@ -135,7 +156,7 @@ def resolve_path(scenario: Scenario, path: str) -> tuple[str | int, ...]:
     Raises:
         UnknownName: the path does not name a settable field of this scenario.
     """
-    full_path = ALIASES.get(path, path)
+    full_path = expand_alias(scenario, path)
     keys: list[str | int] = []
     current_cls: Any = type(scenario)
     current: Any = scenario

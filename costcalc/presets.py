@@ -475,7 +475,8 @@ def load_explanations(catalog: Catalog) -> dict[str, Explanation]:
             explanations[explanation.name] = explanation
         return explanations
 
-    return cached("explanations", fingerprint(all_preset_files(), salt=__version__), build)
+    key = fingerprint([*all_preset_files(), *_code_files()], salt=__version__)
+    return cached("explanations", key, build)
 
 
 def build_explanation(path: Path, raw: dict[str, Any], catalog: Catalog) -> Explanation:
@@ -507,11 +508,18 @@ def load_catalog(extra_dirs: Sequence[Path] = ()) -> Catalog:
 
     dirs = search_dirs(extra_dirs)
     files = [path for kind in KINDS for path in _preset_files(kind, dirs).values()]
-    key = fingerprint(files, salt=__version__)
+    key = fingerprint([*files, *_code_files()], salt=__version__)
     name = "catalog"
     if extra_dirs:
         name += "-" + hashlib.sha1(str(list(map(str, extra_dirs))).encode()).hexdigest()[:12]
     return cached(name, key, lambda: _build_catalog(dirs))
+
+
+def _code_files() -> list[Path]:
+    """The modules that shape a cached preset: a change to any of them (an editable
+    install, an upgrade without a version bump) must not serve stale objects."""
+    here = Path(__file__).resolve().parent
+    return [here / name for name in ("schema.py", "presets.py", "units.py", "reconcile.py")]
 
 
 def preset_folder_of(name_or_path: str | None) -> list[Path]:

@@ -434,13 +434,9 @@ def write_table(report: Report, stream: IO[str]) -> None:
 
     console = Console(file=stream, highlight=False, soft_wrap=False)
     console.on_broken_pipe = _reader_went_away  # type: ignore[method-assign]
-    table = Table(
-        title=report.title or None,
-        title_justify="left",
-        title_style="bold",
-        show_footer=report.footer is not None,
-        header_style="bold",
-    )
+    # The title is printed on its own, so a long one wraps instead of being cut at the
+    # table's width.
+    table = Table(show_footer=report.footer is not None, header_style="bold")
     columns = report.human_columns()
     footer = _footer_cells(report) if report.footer else [""] * len(columns)
     numeric = [column.kind != "text" for column in columns]
@@ -458,6 +454,8 @@ def write_table(report: Report, stream: IO[str]) -> None:
     if widths is not None:
         for rich_column, width in zip(table.columns, widths, strict=True):
             rich_column.width = width
+    if report.title:
+        console.print(report.title, style="bold", markup=False)
     console.print(table)
     for note in report.notes:
         console.print(note, style="dim", markup=False)

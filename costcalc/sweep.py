@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from costcalc.errors import InputError
 from costcalc.model import estimate, hardware_for, rescale_measured
-from costcalc.overrides import ALIASES, apply_overrides, field_marker, replace_path
+from costcalc.overrides import apply_overrides, expand_alias, field_marker, replace_path
 from costcalc.schema import Scenario
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def parse_axis(spec: str, scenario: Scenario, catalog: Catalog) -> Axis:
     name, text = name.strip(), text.strip()
     if not sep or not name or not text:
         raise InputError(f"--vary: expected name=start:stop:step or name=v1,v2, got {spec!r}")
-    path = ALIASES.get(name, name)
+    path = expand_alias(scenario, name)
     marker = field_marker(scenario, path)
     column = path.rsplit(".", 1)[-1]
     values: tuple[Any, ...]

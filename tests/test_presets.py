@@ -157,3 +157,17 @@ def test_catalog_cache_notices_edits(user_presets):
     assert load_catalog().hardware("Mine").tdp_w == 700
     path.write_text(path.read_text().replace('tdp_w = "700 W"', 'tdp_w = "650 W"  # edited', 1))
     assert load_catalog().hardware("Mine").tdp_w == 650
+
+
+def test_catalog_cache_is_keyed_on_the_code_that_builds_presets_too(monkeypatch, tmp_path):
+    import costcalc.presets as presets
+
+    shaping = tmp_path / "schema.py"
+    shaping.write_text("# version 1\n")
+    monkeypatch.setattr(presets, "_code_files", lambda: [shaping])
+    builds = []
+    monkeypatch.setattr(presets, "_build_catalog", lambda dirs: builds.append(dirs) or "built")
+    assert presets.load_catalog() == "built" and len(builds) == 1
+    assert presets.load_catalog() == "built" and len(builds) == 1  # from the cache
+    shaping.write_text("# version 2, a different size\n")
+    assert presets.load_catalog() == "built" and len(builds) == 2  # rebuilt

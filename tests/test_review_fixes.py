@@ -135,3 +135,15 @@ def test_a_range_without_a_value_says_which_point_it_stands_for(invoke):
     )
     assert stated["total"] == pytest.approx(5.576e6)
     assert not any("point estimate" in note for note in stated["notes"])
+
+
+def test_short_names_reach_the_fleet_in_a_fleet_scenario():
+    base = costcalc.estimate("deepseek-fleet")
+    lower_pue = costcalc.estimate("deepseek-fleet", {"pue": 1.3})
+    assert lower_pue.item("electricity").amount == pytest.approx(
+        base.item("electricity").amount * 1.3 / costcalc.scenario("deepseek-fleet").fleet.pue
+    )
+    staffed = costcalc.estimate("deepseek-fleet", {"staff": 100, "salary": 100_000})
+    assert staffed.item("operations staff").amount == pytest.approx(100 * 100_000 * 4)
+    # In a scenario with a run, pue is still the run's.
+    assert costcalc.scenario("deepseek-v3", {"pue": 1.1}).run.pue == 1.1
