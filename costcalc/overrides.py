@@ -52,10 +52,9 @@ def expand_alias(scenario: Scenario, name: str) -> str:
     or the fleet's in a scenario that has a fleet and no run)."""
     path = ALIASES.get(name, name)
     fallback = _FALLBACKS.get(path) if name in ALIASES else None
-    section = path.split(".", 1)[0]
-    if fallback and getattr(scenario, section, None) is None:
-        if getattr(scenario, fallback.split(".", 1)[0], None) is not None:
-            return fallback
+    missing = getattr(scenario, path.split(".", 1)[0], None) is None
+    if fallback and missing and getattr(scenario, fallback.split(".", 1)[0], None) is not None:
+        return fallback
     return path
 
 

@@ -165,9 +165,16 @@ def test_catalog_cache_is_keyed_on_the_code_that_builds_presets_too(monkeypatch,
     shaping = tmp_path / "schema.py"
     shaping.write_text("# version 1\n")
     monkeypatch.setattr(presets, "_code_files", lambda: [shaping])
-    builds = []
-    monkeypatch.setattr(presets, "_build_catalog", lambda dirs: builds.append(dirs) or "built")
-    assert presets.load_catalog() == "built" and len(builds) == 1
-    assert presets.load_catalog() == "built" and len(builds) == 1  # from the cache
+    builds: list[object] = []
+
+    def build(dirs: object) -> str:
+        builds.append(dirs)
+        return "built"
+
+    monkeypatch.setattr(presets, "_build_catalog", build)
+    presets.load_catalog()
+    presets.load_catalog()
+    assert len(builds) == 1  # the second came from the cache
     shaping.write_text("# version 2, a different size\n")
-    assert presets.load_catalog() == "built" and len(builds) == 2  # rebuilt
+    presets.load_catalog()
+    assert len(builds) == 2  # rebuilt

@@ -140,10 +140,13 @@ def test_a_range_without_a_value_says_which_point_it_stands_for(invoke):
 def test_short_names_reach_the_fleet_in_a_fleet_scenario():
     base = costcalc.estimate("deepseek-fleet")
     lower_pue = costcalc.estimate("deepseek-fleet", {"pue": 1.3})
+    fleet = costcalc.scenario("deepseek-fleet").fleet
+    assert fleet is not None
     assert lower_pue.item("electricity").amount == pytest.approx(
-        base.item("electricity").amount * 1.3 / costcalc.scenario("deepseek-fleet").fleet.pue
+        base.item("electricity").amount * 1.3 / fleet.pue
     )
     staffed = costcalc.estimate("deepseek-fleet", {"staff": 100, "salary": 100_000})
     assert staffed.item("operations staff").amount == pytest.approx(100 * 100_000 * 4)
     # In a scenario with a run, pue is still the run's.
-    assert costcalc.scenario("deepseek-v3", {"pue": 1.1}).run.pue == 1.1
+    run = costcalc.scenario("deepseek-v3", {"pue": 1.1}).run
+    assert run is not None and run.pue == 1.1
