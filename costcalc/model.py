@@ -72,6 +72,7 @@ class StageResult:
     wall_clock_days: Number | None
     energy_kwh: Number
     implied_mfu: Number | None
+    mfu_precision: Precision = Precision.bf16  # the peak `implied_mfu` is a fraction of
 
 
 @dataclass(frozen=True)
@@ -263,10 +264,14 @@ class Throughput:
     def achieved_flops(self) -> Number:
         return self.mfu * self.peak_flops
 
-    def describe(self, hardware: Hardware, run_precision: Precision) -> str:
+    def describe(self, hardware: Hardware, run_precision: Precision, stated: bool) -> str:
+        """The MFU in words, saying whether the scenario assumes it or the chip's
+        preset supplies it, and which peak it is a fraction of."""
         achieved_tflops = self.achieved_flops / 1e12
+        origin = "assumed MFU" if stated else f"typical MFU of the {hardware.name} preset"
         text = (
-            f"MFU {percent(self.mfu)} of the {hardware.name} {self.mfu_precision.value.upper()} "
+            f"{origin} {percent(self.mfu)} of the {hardware.name} "
+            f"{self.mfu_precision.value.upper()} "
             f"peak ({compact(self.peak_flops / 1e12)} TFLOP/s) = {compact(achieved_tflops)} "
             "TFLOP/s per GPU"
         )
@@ -334,7 +339,17 @@ def stage_result(stage: Stage, run: Run, hardware: Hardware) -> StageResult:
     energy = energy_kwh(
         gpu_hours, hardware.tdp_w, hardware.server_power_factor, run.average_power_fraction, run.pue
     )
-    return StageResult(stage.name, gpu_hours, how, flops, days, energy, measured)
+    return StageResult(
+        stage.name, gpu_hours, how, flops, days, energy, measured, rate.mfu_precision
+    )
+
+
+def _energy_basis(gpu_hours: Number, run: Run, hardware: Hardware) -> str:
+    return (
+        f"energy: {compact(gpu_hours)} GPU-h x {hardware.tdp_w / 1000:g} kW TDP x "
+        f"{hardware.server_power_factor:g} server overhead x "
+        f"{percent(run.average_power_fraction, 0)} average load x {compact(run.pue)} PUE"
+    )
 
 
 def rescale_measured(
@@ -589,8 +604,11 @@ def estimate(scenario: Scenario, hardware: Mapping[str, Hardware]) -> Estimate:
         chip = hardware[run.gpu]
         stages = tuple(stage_result(stage, run, chip) for stage in run.stages)
         if any(stage.gpu_hours_basis != "reported" for stage in stages) or run.mfu is not None:
-            notes.append(throughput(run, chip).describe(chip, run.precision))
+            notes.append(
+                throughput(run, chip).describe(chip, run.precision, stated=run.mfu is not None)
+            )
         run_gpu_hours = sum((stage.gpu_hours for stage in stages), 0.0)
+        notes.append(_energy_basis(run_gpu_hours, run, chip))
         if fleet is None:
             price = rental_price(run, chip)
             if run.price_usd_per_gpu_hour is None:

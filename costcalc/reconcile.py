@@ -48,6 +48,9 @@ class Layer:
     includes: str = ""
     excludes: str = ""
     source: str = ""
+    # The earlier layer the ratio column compares with; the one just before by default.
+    # A total that contains earlier layers compares better with its largest part.
+    compare_to: str = ""
 
     def __post_init__(self) -> None:
         if not self.parts:
@@ -70,6 +73,16 @@ class Explanation:
     summary: str = ""
     rental: str | None = None
     owned: str | None = None
+
+    def __post_init__(self) -> None:
+        seen: list[str] = []
+        for layer in self.layers:
+            if layer.compare_to and layer.compare_to not in seen:
+                raise ValueError(
+                    f"layer {layer.name!r}: compare_to {layer.compare_to!r} is not an earlier "
+                    f"layer ({', '.join(seen) or 'none'})"
+                )
+            seen.append(layer.name)
 
     def scenarios(self) -> list[str]:
         names = [part.scenario for layer in self.layers for part in layer.parts]
@@ -94,7 +107,8 @@ class LayerResult:
     amount: float
     published: str | None = None
     published_value: float | None = None
-    ratio_to_previous: float | None = None
+    ratio: float | None = None
+    ratio_to: str | None = None  # the layer `ratio` is a multiple of
 
     @property
     def deviation(self) -> float | None:
@@ -135,8 +149,9 @@ def reconcile(
     """Compute every layer of an explanation from the estimates of its scenarios."""
     layers: list[LayerResult] = []
     for layer in explanation.layers:
-        previous = layers[-1].amount if layers else None
-        layers.append(_layer_result(layer, scenarios, estimates, previous))
+        earlier = {result.name: result for result in layers}
+        reference = earlier.get(layer.compare_to) or (layers[-1] if layers else None)
+        layers.append(_layer_result(layer, scenarios, estimates, reference))
     return Reconciliation(
         explanation.name,
         explanation.title,
@@ -150,7 +165,7 @@ def _layer_result(
     layer: Layer,
     scenarios: Mapping[str, Scenario],
     estimates: Mapping[str, Estimate],
-    previous: float | None,
+    reference: LayerResult | None,
 ) -> LayerResult:
     amount = 0.0
     for part in layer.parts:
@@ -170,7 +185,8 @@ def _layer_result(
         amount=amount,
         published=published.published if published else None,
         published_value=published.value if published else None,
-        ratio_to_previous=amount / previous if previous else None,
+        ratio=amount / reference.amount if reference and reference.amount else None,
+        ratio_to=reference.name if reference else None,
     )
 
 

@@ -154,11 +154,14 @@ def estimate_notes(result: Estimate, scenario: Scenario) -> list[str]:
         metrics.append(f"energy {compact(float(result.energy_kwh))} kWh")
     if metrics:
         notes.append(" | ".join(metrics))
+    run = scenario.run
+    shaped = run is not None and None not in (run.layers, run.d_model, run.seq_len)
+    convention = "6 x N x D + attention FLOPs" if shaped else "6 x N x D FLOPs"
     for stage in result.stages:
         if stage.implied_mfu is not None:
             notes.append(
                 f"{stage.name}: the reported GPU-hours imply MFU {percent(stage.implied_mfu)} "
-                "of the BF16 peak"
+                f"of the {stage.mfu_precision.value.upper()} peak ({convention})"
             )
     if result.fleet is not None:
         notes.append(
@@ -419,7 +422,8 @@ def explain_data(reconciliation: Reconciliation) -> dict[str, Any]:
                 "published": layer.published,
                 "published_amount": layer.published_value,
                 "deviation": layer.deviation,
-                "ratio_to_previous": layer.ratio_to_previous,
+                "ratio": layer.ratio,
+                "ratio_to": layer.ratio_to,
                 "includes": layer.includes,
                 "excludes": layer.excludes,
                 "source": layer.source,
@@ -441,7 +445,8 @@ def explain_report(
             "published": layer.published or "",
             "published_usd": layer.published_value,
             "deviation": layer.deviation,
-            "ratio_to_previous": layer.ratio_to_previous,
+            "ratio": layer.ratio,
+            "ratio_to": layer.ratio_to,
             "scope": layer.scope,
             "includes": layer.includes,
             "excludes": layer.excludes,
@@ -450,6 +455,14 @@ def explain_report(
         for layer in reconciliation.layers
     ]
     notes = [reconciliation.summary] if reconciliation.summary else []
+    layers = reconciliation.layers
+    exceptions = [
+        f"{layer.name} to {layer.ratio_to}"
+        for before, layer in itertools.pairwise(layers)
+        if layer.ratio_to not in (None, before.name)
+    ]
+    if exceptions:
+        notes.append(f"Ratio: to the layer above, except {'; '.join(exceptions)}.")
     bridge = reconciliation.owned_versus_rented
     if bridge:
         owned, average = (
@@ -477,7 +490,8 @@ def explain_report(
             Column("published", "Published"),
             Column("published_usd", "Published amount", "money"),
             Column("deviation", "vs published", "signed_percent"),
-            Column("ratio_to_previous", "x previous", "ratio"),
+            Column("ratio", "Ratio", "ratio"),
+            Column("ratio_to", "Ratio to"),
             Column("scope", "Scope"),
             Column("includes", "Includes"),
             Column("excludes", "Excludes"),
@@ -491,7 +505,7 @@ def explain_report(
             "amount_usd",
             "published",
             "deviation",
-            "ratio_to_previous",
+            "ratio",
             "scope",
         ),
     )

@@ -178,7 +178,10 @@ def test_explain_layers_reproduce_the_published_figures(invoke):
     assert layers["V3 final training run"]["amount"] == pytest.approx(5.576e6)
     assert layers["Fleet capex"]["amount"] == pytest.approx(1.6e9, rel=0.05)
     assert layers["Fleet opex, 4 years"]["amount"] == pytest.approx(944e6, rel=0.05)
-    assert layers["V3 final training run"]["ratio_to_previous"] == pytest.approx(5.576e6 / 294e3)
+    assert layers["V3 final training run"]["ratio"] == pytest.approx(5.576e6 / 294e3)
+    assert layers["V3 final training run"]["ratio_to"] == "R1 reasoning training"
+    # A total is compared with its largest part, not with the layer listed before it.
+    assert layers["Total cost of ownership"]["ratio_to"] == "Fleet capex"
     for layer in data["layers"]:
         assert layer["scope"] and layer["includes"] and layer["excludes"] and layer["source"]
     bridge = data["owned_versus_rented"]
