@@ -100,9 +100,17 @@ def _mark_best(results: list[ChipResult]) -> list[ChipResult]:
 
     if not results:
         return results
-    cheapest = min(results, key=lambda result: result.cost).gpu
-    fastest = min(results, key=lambda result: result.gpu_hours).gpu
+    cheapest = min(result.cost for result in results)
+    fastest = min(result.gpu_hours for result in results)
+
+    def ties(value: float, best: float) -> bool:  # chips with the same peak tie exactly
+        return value <= best * (1 + 1e-9)
+
     return [
-        dataclasses.replace(result, cheapest=result.gpu == cheapest, fastest=result.gpu == fastest)
+        dataclasses.replace(
+            result,
+            cheapest=ties(result.cost, cheapest),
+            fastest=ties(result.gpu_hours, fastest),
+        )
         for result in results
     ]

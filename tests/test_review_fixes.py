@@ -150,3 +150,11 @@ def test_short_names_reach_the_fleet_in_a_fleet_scenario():
     # In a scenario with a run, pue is still the run's.
     run = costcalc.scenario("deepseek-v3", {"pue": 1.1}).run
     assert run is not None and run.pue == 1.1
+
+
+def test_chips_with_the_same_peak_are_both_fastest(invoke):
+    data = json.loads(
+        invoke("compare", "deepseek-v3", "--gpu", "H800,H100,A100", "--format", "json").stdout
+    )
+    fastest = {row["gpu"] for row in data["chips"] if row["fastest"]}
+    assert fastest == {"H800", "H100"}  # both 989.4 BF16 TFLOP/s
