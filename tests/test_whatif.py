@@ -143,7 +143,7 @@ def test_compare_marks_the_cheapest_and_the_fastest(invoke):
     chips = {chip["gpu"]: chip for chip in json.loads(result.stdout)["chips"]}
     assert set(chips) == {"H800", "H100", "H20", "A100"}
     assert sum(chip["cheapest"] for chip in chips.values()) == 1
-    assert sum(chip["fastest"] for chip in chips.values()) == 1
+    assert {gpu for gpu, chip in chips.items() if chip["fastest"]} == {"H800", "H100"}  # a tie
     cheapest = min(chips.values(), key=lambda chip: chip["cost_usd"])
     assert cheapest["cheapest"]
     # Same measured work: H800 and H100 have the same peak and MFU, so the same GPU-hours.
