@@ -2,8 +2,8 @@
 
 A scenario file's `[[expected]]` entries state published figures and a tolerance;
 `check` says, for each, expected vs actual and whether it holds. CI runs it to catch a
-preset or a model change that moves a figure; `update_expected` rewrites the recorded
-values in place (tomlkit keeps comments and layout) when a change is intended.
+preset or a model change that moves a figure. This module is pure (comparisons, JUnit
+XML, summaries); `costcalc.checking` reads the files and rewrites recorded values.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from costcalc.model import Estimate
 from costcalc.schema import CATEGORIES, Expected, Scenario
@@ -161,41 +160,6 @@ def _drift_line(outcome: Outcome) -> str:
         f"{outcome.scenario}: {outcome.metric}: expected {outcome.expected:.6g} "
         f"{outcome.unit}, got {actual}{deviation}, tolerance {outcome.tolerance}"
     )
-
-
-def update_expected(drifted: Sequence[Outcome]) -> dict[Path, int]:
-    """Rewrite each drifted figure's `value` in its file, keeping comments and layout.
-
-    Returns the number of values rewritten per file. Each file is written atomically.
-    """
-    import tomlkit
-
-    from costcalc.files import atomic_write
-
-    by_file: dict[Path, list[Outcome]] = {}
-    for outcome in drifted:
-        if outcome.actual is not None:
-            by_file.setdefault(outcome.path, []).append(outcome)
-    written = {}
-    for path, changes in by_file.items():
-        document = tomlkit.parse(path.read_text(encoding="utf-8"))
-        entries: Any = document.get("expected", [])
-        count = 0
-        for outcome in changes:
-            for entry in entries:
-                if entry.get("metric") == outcome.metric:
-                    entry["value"] = _tidy(outcome.actual)
-                    count += 1
-        with atomic_write(path, flag="--update") as stream:
-            stream.write(tomlkit.dumps(document))
-        written[path] = count
-    return written
-
-
-def _tidy(value: float | None) -> float | int:
-    """Whole numbers are written as integers: 5576000 rather than 5576000.0."""
-    assert value is not None
-    return int(value) if float(value).is_integer() and abs(value) < 2**53 else value
 
 
 def summary(results: Sequence[Outcome], problems: Sequence[FileProblem]) -> Mapping[str, int]:

@@ -1,6 +1,7 @@
-"""Running `costcalc check`: which files to check, and collecting results and problems.
+"""Running `costcalc check`: which files to check, collecting results and problems, and
+rewriting recorded values with `--update`.
 
-The comparison itself is pure (costcalc.check); this module reads the files.
+The comparison itself is pure (costcalc.check); this module reads and writes the files.
 """
 
 from __future__ import annotations
@@ -8,20 +9,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from costcalc.check import FileProblem, Outcome, exit_code, outcomes
 from costcalc.errors import CostcalcError
 from costcalc.model import estimate, hardware_for
 from costcalc.presets import (
-    build_explanation,
+    Catalog,
     build_scenario,
     packaged_dir,
     preset_kind,
     read_toml,
     scan,
-    validate,
+    validate_file,
 )
-from costcalc.schema import Hardware, Scenario
+from costcalc.schema import Scenario
 
 
 @dataclass
@@ -87,19 +89,51 @@ def run_checks(paths: Sequence[Path]) -> CheckRun:
     return run
 
 
-def _read_one(path: Path, catalog: object, run: CheckRun) -> Scenario | None:
-    """A scenario from a loose file; other preset kinds are only validated."""
+def _read_one(path: Path, catalog: Catalog, run: CheckRun) -> Scenario | None:
+    """A scenario from a loose file; files of other kinds are only validated."""
     try:
         raw = read_toml(path)
-        kind = preset_kind(raw)
-        if kind == "scenarios":
-            return build_scenario(path, raw, catalog)  # type: ignore[arg-type]
-        if kind == "hardware":
-            validate(Hardware, raw, path)
-        elif kind == "explanations":
-            build_explanation(path, raw, catalog)  # type: ignore[arg-type]
-        else:
-            run.problems.append(FileProblem(path, "not a costcalc preset"))
+        if preset_kind(raw) == "scenarios":
+            return build_scenario(path, raw, catalog)
     except CostcalcError as error:
         run.problems.append(FileProblem(path, str(error)))
+        return None
+    _, _, problem = validate_file(path)
+    if problem:
+        run.problems.append(FileProblem(path, problem))
     return None
+
+
+def update_expected(drifted: Sequence[Outcome]) -> dict[Path, int]:
+    """Rewrite each drifted figure's `value` in its file, keeping comments and layout.
+
+    Returns the number of values rewritten per file. Each file is written atomically.
+    """
+    import tomlkit
+
+    from costcalc.files import atomic_write
+
+    by_file: dict[Path, list[Outcome]] = {}
+    for outcome in drifted:
+        if outcome.actual is not None:
+            by_file.setdefault(outcome.path, []).append(outcome)
+    written = {}
+    for path, changes in by_file.items():
+        document = tomlkit.parse(path.read_text(encoding="utf-8"))
+        entries: Any = document.get("expected", [])
+        count = 0
+        for outcome in changes:
+            for entry in entries:
+                if entry.get("metric") == outcome.metric:
+                    entry["value"] = _tidy(outcome.actual)
+                    count += 1
+        with atomic_write(path, flag="--update") as stream:
+            stream.write(tomlkit.dumps(document))
+        written[path] = count
+    return written
+
+
+def _tidy(value: float | None) -> float | int:
+    """Whole numbers are written as integers: 5576000 rather than 5576000.0."""
+    assert value is not None
+    return int(value) if float(value).is_integer() and abs(value) < 2**53 else value

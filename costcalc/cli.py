@@ -734,7 +734,7 @@ def check(
 
 
 def _update_expected(drifted: Sequence[Any], yes: bool) -> int:
-    from costcalc.check import update_expected
+    from costcalc.checking import update_expected
     from costcalc.errors import InputError
 
     files = sorted({str(outcome.path) for outcome in drifted})
