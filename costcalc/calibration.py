@@ -118,15 +118,13 @@ def calibrate(results: Sequence[RunResult]) -> Calibration:
     def same_chip_and_precision(i: int, j: int) -> bool:
         return same_chip(i, j) and precisions[i] == precisions[j]
 
-    loo = leave_one_out_mfus(implied, [same_chip_and_precision, same_chip])
+    related = [same_chip_and_precision, same_chip]
     return Calibration(
         fits=tuple(_fits(results)),
         results=tuple(results),
         default_errors=tuple(result.error for result in results),
-        loo_mfus=tuple(loo),
-        loo_errors=tuple(
-            relative_error(mfu, fitted) for mfu, fitted in zip(implied, loo, strict=True)
-        ),
+        loo_mfus=tuple(leave_one_out_mfus(implied, related)),
+        loo_errors=tuple(leave_one_out_errors(implied, related)),
     )
 
 

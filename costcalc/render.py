@@ -8,11 +8,9 @@ only the table and Markdown round, and only for display.
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import os
-import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -520,17 +518,6 @@ def text_bar(value: Any, width: int = 12) -> str:
         else:
             cells.append(" ")
     return "".join(cells)
-
-
-def to_text(report: Report, fmt: OutputFormat) -> str:
-    """The report rendered to a string (for tests and for `--output`)."""
-    buffer = io.StringIO()
-    write(report, fmt, buffer)
-    return buffer.getvalue()
-
-
-def stdout() -> IO[str]:
-    return sys.stdout
 
 
 def _reader_went_away() -> None:
