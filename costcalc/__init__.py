@@ -18,28 +18,38 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from costcalc.api import (
+        adhoc,
         calibrate,
         catalog,
+        compare_chips,
         estimate,
         explain,
         hardware,
+        monte_carlo,
         reference_run,
         reference_runs,
         scenario,
+        sweep_grid,
+        tornado,
     )
     from costcalc.schema import Precision
 
 __all__ = [
     "Precision",
     "__version__",
+    "adhoc",
     "calibrate",
     "catalog",
+    "compare_chips",
     "estimate",
     "explain",
     "hardware",
+    "monte_carlo",
     "reference_run",
     "reference_runs",
     "scenario",
+    "sweep_grid",
+    "tornado",
 ]
 _LAZY = {"Precision": "costcalc.schema"}
 

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from os import PathLike, fspath
 from typing import TYPE_CHECKING, Any
 
@@ -21,8 +21,11 @@ from costcalc.schema import Hardware, Scenario
 
 if TYPE_CHECKING:
     from costcalc.calibration import Calibration
+    from costcalc.compare import ChipResult
     from costcalc.reconcile import Reconciliation
     from costcalc.runs import RunResult
+    from costcalc.sensitivity import Effect, Simulation
+    from costcalc.sweep import Grid
 
 
 def catalog(scenario: str | None = None) -> Catalog:
@@ -93,8 +96,7 @@ def what_if(base: Scenario, overrides: Mapping[str, Any], presets: Catalog) -> S
     from costcalc.model import rescale_measured
 
     changed = with_overrides(base, overrides, presets)
-    hardware = {**hardware_for(base, presets.hardware), **hardware_for(changed, presets.hardware)}
-    return rescale_measured(base, changed, hardware)
+    return rescale_measured(base, changed, _hardware_of(presets, base, changed))
 
 
 def with_overrides(base: Scenario, overrides: Mapping[str, Any], presets: Catalog) -> Scenario:
@@ -266,3 +268,106 @@ def calibrate(gpu: str | None = None) -> Calibration:
     if len(results) < 2:
         raise InputError(f"calibration needs at least two runs; {gpu} has {len(results)}")
     return fit(results)
+
+
+# ---------------------------------------------------------------------------
+# What-if analysis. The names differ from the modules that implement them
+# (costcalc.compare, .sensitivity, .sweep): a package attribute named like a
+# submodule is replaced by the module once that is imported.
+# ---------------------------------------------------------------------------
+
+
+def adhoc(gpu: str, **run: Any) -> Scenario:
+    """A one-stage rental run from its GPU and size, as `costcalc estimate --gpu` makes.
+
+    >>> costcalc.estimate(costcalc.adhoc("H100", gpus=16384, params="405B", tokens="15.6T"))
+    """
+    return adhoc_scenario(gpu, **run)
+
+
+def compare_chips(
+    scenario_or_name: Scenario | str | PathLike[str],
+    gpus: Sequence[str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> list[ChipResult]:
+    """The same run on each chip (default: every hardware preset), at the same MFU, each
+    at its own rental price; the cheapest and the fastest marked."""
+    from costcalc.compare import compare
+
+    reference, start, presets = _reference_and_start(scenario_or_name, overrides)
+    names = list(presets.hardware_presets) if gpus is None else [n.strip() for n in gpus]
+    if not any(names):
+        raise InputError("name at least one GPU to compare, e.g. H800,H100")
+    chips = {chip.name: chip for chip in map(presets.hardware, filter(None, names))}
+    return compare(reference, start, presets, list(chips.values()))
+
+
+def tornado(
+    scenario_or_name: Scenario | str | PathLike[str],
+    overrides: Mapping[str, Any] | None = None,
+    spread: float = 0.2,
+) -> list[Effect]:
+    """Each uncertain input moved alone to the ends of its range (stated, or +/- `spread`
+    for assumptions), ranked by how far it moves the total."""
+    from costcalc.sensitivity import sensitivity
+
+    if not 0 < spread < 1:
+        raise InputError(f"--spread (spread) must be between 0 and 1, got {spread}")
+    reference, start, presets = _reference_and_start(scenario_or_name, overrides)
+    return sensitivity(reference, start, _hardware_of(presets, reference, start), spread)
+
+
+def monte_carlo(
+    scenario_or_name: Scenario | str | PathLike[str],
+    draws: int,
+    seed: int | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Simulation:
+    """`draws` Monte Carlo draws over the scenario's ranges (or +/-20% on its assumptions
+    when it states none): P5/P50/P95 of each category and the total."""
+    from costcalc.sensitivity import simulate, stated_inputs, uncertain_inputs
+
+    reference, start, presets = _reference_and_start(scenario_or_name, overrides)
+    inputs = stated_inputs(start) or uncertain_inputs(start)
+    hardware = _hardware_of(presets, reference, start)
+    return simulate(reference, start, hardware, draws, seed, inputs)
+
+
+def sweep_grid(
+    scenario_or_name: Scenario | str | PathLike[str],
+    vary: Mapping[str, str | Sequence[Any]] | Sequence[tuple[str, str | Sequence[Any]]],
+    overrides: Mapping[str, Any] | None = None,
+) -> Grid:
+    """The model over the grid product of the inputs in `vary`, evaluated in numpy chunks.
+
+    `vary` maps an input to a range "start:stop:step" or to its values:
+    `{"price": "1.5:3:0.5", "gpu": ["H800", "H20"]}` (or gives such pairs in order).
+    Every combination of the named values is checked before the first row, so
+    iterating the chunks does not fail.
+    """
+    from costcalc.sweep import Grid, check_combinations, parse_axis, sweep_chunks, unique_columns
+
+    reference, start, presets = _reference_and_start(scenario_or_name, overrides)
+    pairs = vary.items() if isinstance(vary, Mapping) else vary
+    specs = [
+        f"{name}={values if isinstance(values, str) else ','.join(map(str, values))}"
+        for name, values in pairs
+    ]
+    axes = unique_columns([parse_axis(spec, start, presets) for spec in specs])
+    check_combinations(reference, start, axes, presets)
+    return Grid(tuple(axes), sweep_chunks(reference, start, axes, presets))
+
+
+def _reference_and_start(
+    scenario_or_name: object, overrides: Mapping[str, Any] | None
+) -> tuple[Scenario, Scenario, Catalog]:
+    """The scenario as measured, the same after overrides (not rescaled), and the catalog."""
+    reference, presets = _resolve(scenario_or_name)
+    return reference, with_overrides(reference, _mapping(overrides), presets), presets
+
+
+def _hardware_of(presets: Catalog, *scenarios: Scenario) -> dict[str, Hardware]:
+    hardware: dict[str, Hardware] = {}
+    for scenario in scenarios:
+        hardware.update(hardware_for(scenario, presets.hardware))
+    return hardware

@@ -455,18 +455,12 @@ def estimate(
         report = _marked_what_if(estimate_report(result, chosen), set_)
         emit(in_currency(report, rate.currency, locale), fmt, output)
         return
-    from costcalc.api import with_overrides
-    from costcalc.reports import uncertainty_report
-    from costcalc.sensitivity import simulate, stated_inputs, uncertain_inputs
-
-    varied = with_overrides(base, overrides, presets)
-    inputs = stated_inputs(varied) or uncertain_inputs(varied)
-    hardware = {**hardware_for(base, presets.hardware), **hardware_for(varied, presets.hardware)}
+    from costcalc.api import monte_carlo
     from costcalc.fx import convert_simulation
+    from costcalc.reports import uncertainty_report
 
-    simulation = convert_simulation(
-        simulate(base, varied, hardware, uncertainty, seed, inputs), rate
-    )
+    subject = base if scenario is None else scenario  # a name keeps its preset folder
+    simulation = convert_simulation(monte_carlo(subject, uncertainty, seed, overrides), rate)
     report = uncertainty_report(result, chosen, simulation)
     emit(in_currency(report, rate.currency, locale), fmt, output)
 
@@ -532,33 +526,22 @@ def sweep(
 
     Example: costcalc sweep deepseek-v3 --vary gpu=H800,H20 --vary price=1.5:3:0.5
     """
-    from costcalc.api import catalog, with_overrides
+    from costcalc.api import scenario as what_if_scenario
+    from costcalc.api import sweep_grid
     from costcalc.fx import convert_columns
     from costcalc.overrides import parse_assignment
     from costcalc.reports import in_currency, sweep_report
-    from costcalc.sweep import (
-        MONEY_COLUMNS,
-        check_combinations,
-        parse_axis,
-        row_count,
-        sweep_chunks,
-        unique_columns,
-    )
+    from costcalc.sweep import MONEY_COLUMNS, parse_vary
 
     rate = _rate(currency, fx, locale)
-    presets = catalog(scenario)
-    reference = presets.scenario(scenario)
-    start = with_overrides(reference, dict(map(parse_assignment, set_ or [])), presets)
-    axes = unique_columns([parse_axis(spec, start, presets) for spec in vary])
-    check_combinations(reference, start, axes, presets)
-    rows = row_count(axes)
-    chunks = _with_progress(sweep_chunks(reference, start, axes, presets), rows)
+    overrides = dict(map(parse_assignment, set_ or []))
+    grid = sweep_grid(scenario, [parse_vary(spec) for spec in vary], overrides)
+    chunks = _with_progress(grid.chunks, grid.rows)
     if rate.per_usd != 1:  # money outputs and money inputs (a price axis) alike
-        money = (*MONEY_COLUMNS, *(axis.column for axis in axes if "_usd" in axis.column))
+        money = (*MONEY_COLUMNS, *(axis.column for axis in grid.axes if "_usd" in axis.column))
         chunks = convert_columns(chunks, money, rate.per_usd)
-    emit(
-        in_currency(sweep_report(reference, axes, chunks, rows), rate.currency, locale), fmt, output
-    )
+    report = sweep_report(what_if_scenario(scenario), grid.axes, chunks, grid.rows)
+    emit(in_currency(report, rate.currency, locale), fmt, output)
 
 
 def _marked_what_if(report: Report, assignments: list[str] | None) -> Report:
@@ -611,23 +594,17 @@ def compare(
 
     Example: costcalc compare deepseek-v3 --gpu H800,H100,H20,A100
     """
-    from costcalc.api import catalog, with_overrides
-    from costcalc.compare import compare as compare_chips
-    from costcalc.overrides import parse_assignment
-    from costcalc.reports import compare_report
-
-    presets = catalog(scenario)
-    reference = presets.scenario(scenario)
-    start = with_overrides(reference, dict(map(parse_assignment, set_ or [])), presets)
-    names = list(presets.hardware_presets) if gpu is None else [n.strip() for n in gpu.split(",")]
-    if not any(names):
-        raise InputError(f"--gpu {gpu!r}: name at least one GPU, e.g. --gpu H800,H100")
-    chips = list({chip.name: chip for chip in map(presets.hardware, filter(None, names))}.values())
+    from costcalc.api import compare_chips
+    from costcalc.api import scenario as what_if_scenario
     from costcalc.fx import convert_chips
-    from costcalc.reports import in_currency
+    from costcalc.overrides import parse_assignment
+    from costcalc.reports import compare_report, in_currency
 
     rate = _rate(currency, fx, locale)
-    results = convert_chips(compare_chips(reference, start, presets, chips), rate)
+    overrides = dict(map(parse_assignment, set_ or []))
+    names = None if gpu is None else gpu.split(",")
+    results = convert_chips(compare_chips(scenario, names, overrides), rate)
+    start = what_if_scenario(scenario, overrides)
     emit(in_currency(compare_report(start, results), rate.currency, locale), fmt, output)
 
 
@@ -654,25 +631,16 @@ def sensitivity(
 
     Example: costcalc sensitivity deepseek-fleet
     """
-    from costcalc.api import catalog, with_overrides
-    from costcalc.errors import InputError
+    from costcalc.api import scenario as what_if_scenario
+    from costcalc.api import tornado
     from costcalc.fx import convert_effects
-    from costcalc.model import hardware_for
     from costcalc.overrides import parse_assignment
     from costcalc.reports import in_currency, sensitivity_report
-    from costcalc.sensitivity import sensitivity as rank_inputs
 
-    if not 0 < spread < 1:
-        raise InputError(f"--spread must be between 0 and 1, got {spread}")
     rate = _rate(currency, fx, locale)
-    presets = catalog(scenario)
-    reference = presets.scenario(scenario)
-    start = with_overrides(reference, dict(map(parse_assignment, set_ or [])), presets)
-    hardware = {
-        **hardware_for(reference, presets.hardware),
-        **hardware_for(start, presets.hardware),
-    }
-    effects = rank_inputs(reference, start, hardware, spread)
+    overrides = dict(map(parse_assignment, set_ or []))
+    effects = tornado(scenario, overrides, spread)
+    start = what_if_scenario(scenario, overrides)
     if plot is not None:
         from costcalc.plot import plot_tornado
 

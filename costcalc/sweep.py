@@ -50,6 +50,27 @@ class Axis:
     numeric: bool
 
 
+@dataclass(frozen=True)
+class Grid:
+    """A sweep: its axes, and its rows as column chunks ({column: array}) in product
+    order, computed as they are read."""
+
+    axes: tuple[Axis, ...]
+    chunks: Iterator[dict[str, Any]]
+
+    @property
+    def rows(self) -> int:
+        return row_count(self.axes)
+
+
+def parse_vary(spec: str) -> tuple[str, str]:
+    """Split one --vary 'name=values' into the name and its values text."""
+    name, sep, text = spec.partition("=")
+    if not sep or not name.strip() or not text.strip():
+        raise InputError(f"--vary: expected name=start:stop:step or name=v1,v2, got {spec!r}")
+    return name.strip(), text.strip()
+
+
 def parse_axis(spec: str, scenario: Scenario, catalog: Catalog) -> Axis:
     """Read `name=a:b:step` (inclusive range) or `name=v1,v2,...` against a scenario.
 
@@ -59,10 +80,7 @@ def parse_axis(spec: str, scenario: Scenario, catalog: Catalog) -> Axis:
     Raises:
         InputError: malformed spec or values; UnknownName: no such field.
     """
-    name, sep, text = spec.partition("=")
-    name, text = name.strip(), text.strip()
-    if not sep or not name or not text:
-        raise InputError(f"--vary: expected name=start:stop:step or name=v1,v2, got {spec!r}")
+    name, text = parse_vary(spec)
     path = expand_alias(scenario, name)
     marker = field_marker(scenario, path)
     column = path.rsplit(".", 1)[-1]

@@ -68,3 +68,30 @@ def test_an_unknown_line_item_suggests_the_closest():
         result.item("pretraining")
     with pytest.raises(KeyError):  # still a KeyError for code that expects one
         result.metric("totl")
+
+
+def test_no_public_name_is_also_a_submodule():
+    # costcalc.explain was once both: the function broke after its module was imported.
+    modules = {path.stem for path in Path(costcalc.__file__).parent.glob("*.py")}
+    assert not set(costcalc.__all__) & modules
+
+
+def test_what_if_analysis_from_a_notebook():
+    chips = {chip.gpu: chip for chip in costcalc.compare_chips("deepseek-v3", ["H800", "H20"])}
+    assert chips["H20"].gpu_hours == pytest.approx(2_788_000 * 989.4 / 148)
+    effects = costcalc.tornado("deepseek-v3", {"gpu": "H20"})
+    assert effects[0].input.path in ("run.mfu", "run.price_usd_per_gpu_hour")
+    simulation = costcalc.monte_carlo("deepseek-fleet", 1000, seed=1)
+    low, median, high = simulation.percentiles["total"]
+    assert low <= median <= high
+    grid = costcalc.sweep_grid("deepseek-v3", {"price": "1:3:1", "gpu": ["H800", "H100"]})
+    assert grid.rows == 6
+    (chunk,) = list(grid.chunks)
+    assert list(chunk["total_usd"]) == pytest.approx([2_788_000 * p for p in (1, 1, 2, 2, 3, 3)])
+    adhoc = costcalc.adhoc("H100", gpus=16384, params="405B", tokens="15.6T")
+    assert costcalc.estimate(adhoc).flops == pytest.approx(6 * 405e9 * 15.6e12)
+
+
+def test_a_sweep_with_an_impossible_combination_fails_before_any_chunk():
+    with pytest.raises(CostcalcError, match="A100 has no fp8 peak"):
+        costcalc.sweep_grid("deepseek-v3", {"gpu": ["H800", "A100"]})
