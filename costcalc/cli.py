@@ -12,7 +12,7 @@ import contextlib
 import os
 import sys
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -530,13 +530,14 @@ def sweep(
     from costcalc.api import sweep_grid
     from costcalc.fx import convert_columns
     from costcalc.overrides import parse_assignment
+    from costcalc.render import with_progress
     from costcalc.reports import in_currency, sweep_report
     from costcalc.sweep import MONEY_COLUMNS, parse_vary
 
     rate = _rate(currency, fx, locale)
     overrides = dict(map(parse_assignment, set_ or []))
     grid = sweep_grid(scenario, [parse_vary(spec) for spec in vary], overrides)
-    chunks = _with_progress(grid.chunks, grid.rows)
+    chunks = with_progress(grid.chunks, grid.rows, "sweeping")
     if rate.per_usd != 1:  # money outputs and money inputs (a price axis) alike
         money = (*MONEY_COLUMNS, *(axis.column for axis in grid.axes if "_usd" in axis.column))
         chunks = convert_columns(chunks, money, rate.per_usd)
@@ -554,21 +555,6 @@ def _marked_what_if(report: Report, assignments: list[str] | None) -> Report:
             "as published; the amounts include the changes in brackets."
         )
     return report
-
-
-def _with_progress(chunks: Iterator[dict[str, Any]], rows: int) -> Iterator[dict[str, Any]]:
-    """A progress bar on stderr for long sweeps, only when stderr is a terminal."""
-    if rows < 100_000 or not sys.stderr.isatty():
-        yield from chunks
-        return
-    from rich.console import Console
-    from rich.progress import Progress
-
-    with Progress(console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task("sweeping", total=rows)
-        for chunk in chunks:
-            yield chunk
-            progress.advance(task, len(next(iter(chunk.values()))))
 
 
 # ---------------------------------------------------------------------------

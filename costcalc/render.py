@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -524,3 +525,21 @@ def _reader_went_away() -> None:
     """Rich exits with code 1 on a closed pipe; costcalc ends quietly with 0 instead
     (see `costcalc.cli.CostcalcGroup`), as it does for CSV and JSON."""
     raise BrokenPipeError
+
+
+def with_progress(
+    chunks: Iterator[dict[str, Any]], rows: int, label: str
+) -> Iterator[dict[str, Any]]:
+    """Column chunks passed through, with a progress bar on stderr for long outputs;
+    only when stderr is a terminal, so pipes and CI logs see nothing extra."""
+    if rows < 100_000 or not sys.stderr.isatty():
+        yield from chunks
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(label, total=rows)
+        for chunk in chunks:
+            yield chunk
+            progress.advance(task, len(next(iter(chunk.values()))))
