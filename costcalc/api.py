@@ -54,6 +54,14 @@ def scenario(
     return what_if(base, _mapping(overrides), presets)
 
 
+def scenario_as_changed(
+    name_or_path: str | PathLike[str], overrides: Mapping[str, Any] | None = None
+) -> Scenario:
+    """The scenario with overrides applied but its reported GPU-hours not yet rescaled,
+    as the what-if commands start from (they rescale per chip or per draw)."""
+    return _reference_and_start(name_or_path, overrides)[1]
+
+
 def estimate(
     scenario_or_name: Scenario | str | PathLike[str], overrides: Mapping[str, Any] | None = None
 ) -> Estimate:
@@ -287,7 +295,7 @@ def adhoc(gpu: str, **run: Any) -> Scenario:
 
 def compare_chips(
     scenario_or_name: Scenario | str | PathLike[str],
-    gpus: Sequence[str] | None = None,
+    gpus: Sequence[str] | str | None = None,
     overrides: Mapping[str, Any] | None = None,
 ) -> list[ChipResult]:
     """The same run on each chip (default: every hardware preset), at the same MFU, each
@@ -295,6 +303,8 @@ def compare_chips(
     from costcalc.compare import compare
 
     reference, start, presets = _reference_and_start(scenario_or_name, overrides)
+    if isinstance(gpus, str):  # "H800,H20", as on the command line
+        gpus = gpus.split(",")
     names = list(presets.hardware_presets) if gpus is None else [n.strip() for n in gpus]
     if not any(names):
         raise InputError("name at least one GPU to compare, e.g. H800,H100")
@@ -348,12 +358,8 @@ def sweep_grid(
     from costcalc.sweep import Grid, check_combinations, parse_axis, sweep_chunks, unique_columns
 
     reference, start, presets = _reference_and_start(scenario_or_name, overrides)
-    pairs = vary.items() if isinstance(vary, Mapping) else vary
-    specs = [
-        f"{name}={values if isinstance(values, str) else ','.join(map(str, values))}"
-        for name, values in pairs
-    ]
-    axes = unique_columns([parse_axis(spec, start, presets) for spec in specs])
+    pairs = list(vary.items()) if isinstance(vary, Mapping) else list(vary)
+    axes = unique_columns([parse_axis(pair, start, presets) for pair in pairs])
     check_combinations(reference, start, axes, presets)
     return Grid(tuple(axes), sweep_chunks(reference, start, axes, presets))
 

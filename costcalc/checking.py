@@ -45,14 +45,27 @@ def run_checks(paths: Sequence[Path]) -> CheckRun:
     """Check the packaged scenarios, plus those in `paths` (files or preset folders).
 
     A folder is a preset folder (with hardware/ and scenarios/, whose hardware the
-    scenarios may use) or any folder of scenario files.
+    scenarios may use) or any folder of scenario files. The packaged scenarios are
+    checked against the packaged presets, never against a given folder's hardware, and
+    a file reached both ways is checked once.
     """
     run = CheckRun()
+    seen: set[Path] = set()
+    _check_into(run, [], seen)
+    if paths:
+        _check_into(run, paths, seen)
+    unique = {(problem.path.resolve(), problem.message): problem for problem in run.problems}
+    run.problems = list(unique.values())
+    return run
+
+
+def _check_into(run: CheckRun, paths: Sequence[Path], seen: set[Path]) -> None:
+    """Check the scenarios in `paths` (the packaged ones when empty) not seen before."""
     folders = [path for path in paths if path.is_dir()]
     files = [path for path in paths if not path.is_dir()]
     preset_folders = [f for f in folders if (f / "scenarios").is_dir() or (f / "hardware").is_dir()]
     catalog, problems = scan(preset_folders)
-    wanted = [path.resolve() for path in paths] + [packaged_dir().resolve()]
+    wanted = [path.resolve() for path in paths] or [packaged_dir().resolve()]
 
     def relevant(path: Path) -> bool:
         resolved = path.resolve()
@@ -75,10 +88,14 @@ def run_checks(paths: Sequence[Path]) -> CheckRun:
         for path in sorted(folder.rglob("*.toml"))
     ]
     for path in loose:
-        scenario = _read_one(path, catalog, run)
-        if scenario is not None:
-            targets.append((scenario, path))
+        if path.resolve() not in seen:
+            scenario = _read_one(path, catalog, run)
+            if scenario is not None:
+                targets.append((scenario, path))
     for scenario, path in targets:
+        if path.resolve() in seen:
+            continue
+        seen.add(path.resolve())
         run.scenarios.append(scenario.name)
         try:
             result = estimate(scenario, hardware_for(scenario, catalog.hardware))
@@ -86,7 +103,6 @@ def run_checks(paths: Sequence[Path]) -> CheckRun:
             run.problems.append(FileProblem(path, str(error)))
             continue
         run.results += outcomes(scenario, path, result)
-    return run
 
 
 def _read_one(path: Path, catalog: Catalog, run: CheckRun) -> Scenario | None:

@@ -526,8 +526,7 @@ def sweep(
 
     Example: costcalc sweep deepseek-v3 --vary gpu=H800,H20 --vary price=1.5:3:0.5
     """
-    from costcalc.api import scenario as what_if_scenario
-    from costcalc.api import sweep_grid
+    from costcalc.api import scenario_as_changed, sweep_grid
     from costcalc.fx import convert_columns
     from costcalc.overrides import parse_assignment
     from costcalc.render import with_progress
@@ -541,7 +540,7 @@ def sweep(
     if rate.per_usd != 1:  # money outputs and money inputs (a price axis) alike
         money = (*MONEY_COLUMNS, *(axis.column for axis in grid.axes if "_usd" in axis.column))
         chunks = convert_columns(chunks, money, rate.per_usd)
-    report = sweep_report(what_if_scenario(scenario), grid.axes, chunks, grid.rows)
+    report = sweep_report(scenario_as_changed(scenario), grid.axes, chunks, grid.rows)
     emit(in_currency(report, rate.currency, locale), fmt, output)
 
 
@@ -580,8 +579,7 @@ def compare(
 
     Example: costcalc compare deepseek-v3 --gpu H800,H100,H20,A100
     """
-    from costcalc.api import compare_chips
-    from costcalc.api import scenario as what_if_scenario
+    from costcalc.api import compare_chips, scenario_as_changed
     from costcalc.fx import convert_chips
     from costcalc.overrides import parse_assignment
     from costcalc.reports import compare_report, in_currency
@@ -590,7 +588,7 @@ def compare(
     overrides = dict(map(parse_assignment, set_ or []))
     names = None if gpu is None else gpu.split(",")
     results = convert_chips(compare_chips(scenario, names, overrides), rate)
-    start = what_if_scenario(scenario, overrides)
+    start = scenario_as_changed(scenario, overrides)
     emit(in_currency(compare_report(start, results), rate.currency, locale), fmt, output)
 
 
@@ -617,8 +615,7 @@ def sensitivity(
 
     Example: costcalc sensitivity deepseek-fleet
     """
-    from costcalc.api import scenario as what_if_scenario
-    from costcalc.api import tornado
+    from costcalc.api import scenario_as_changed, tornado
     from costcalc.fx import convert_effects
     from costcalc.overrides import parse_assignment
     from costcalc.reports import in_currency, sensitivity_report
@@ -626,7 +623,7 @@ def sensitivity(
     rate = _rate(currency, fx, locale)
     overrides = dict(map(parse_assignment, set_ or []))
     effects = tornado(scenario, overrides, spread)
-    start = what_if_scenario(scenario, overrides)
+    start = scenario_as_changed(scenario, overrides)
     if plot is not None:
         from costcalc.plot import plot_tornado
 

@@ -65,9 +65,13 @@ def compare(
             "run.mfu_precision": mfu_precision.value,
         }
         note = ""
-        if run.precision.value not in chip.peak_tflops.as_dict():
+        peaks = chip.peak_tflops.as_dict()
+        if run.precision.value not in peaks:
             overrides["run.precision"] = Precision.bf16.value
             note = f"no {run.precision.value}; costed at bf16"
+        if mfu_precision.value not in peaks:  # an MFU of an FP8 peak, on a chip without one
+            overrides["run.mfu_precision"] = Precision.bf16.value
+            note = f"no {mfu_precision.value}; costed at bf16"
         changed = apply_overrides(start, overrides, catalog)
         if changed.fleet is not None:  # compare the run at rental rates, not a fleet's cost
             changed = dataclasses.replace(changed, fleet=None, basis=Basis.rental)

@@ -373,7 +373,15 @@ def rescale_measured(
     originals = {stage.name: stage for stage in original.run.stages}
     stages = []
     for stage in changed.run.stages:
-        ratio = speed * _work_ratio(original.run, originals.get(stage.name), changed.run, stage)
+        before_stage = originals.get(stage.name)
+        measured = stage.gpu_hours is not None or stage.hours is not None
+        untokened = before_stage is not None and before_stage.tokens is None
+        if measured and untokened and stage.tokens is not None:
+            raise InputError(
+                f"stage {stage.name!r}: its GPU-hours were reported without a token "
+                "count, so there is nothing to scale from; change its gpu_hours instead"
+            )
+        ratio = speed * _work_ratio(original.run, before_stage, changed.run, stage)
         stages.append(
             dataclasses.replace(
                 stage,

@@ -38,10 +38,11 @@ ALIASES = {
     "staff": "rnd.staff",
     "salary": "rnd.staff_usd_per_year",
 }
-# Where a short name's section is missing from a scenario, the field it means there:
-# a fleet scenario has no run, so its PUE and staff are the fleet's.
+# A short name means the fleet's field in a scenario with a fleet: there the fleet's PUE
+# is the one that costs money (the run's only estimates energy).
+_FLEET_FIRST = {"run.pue": "fleet.pue"}
+# ...and the fleet's field where the scenario lacks the named section (no R&D).
 _FALLBACKS = {
-    "run.pue": "fleet.pue",
     "rnd.staff": "fleet.ops_staff",
     "rnd.staff_usd_per_year": "fleet.ops_usd_per_person_year",
 }
@@ -49,12 +50,14 @@ _FALLBACKS = {
 
 def expand_alias(scenario: Scenario, name: str) -> str:
     """The full path a short name stands for in this scenario ('pue' is the run's PUE,
-    or the fleet's in a scenario that has a fleet and no run)."""
+    or the fleet's in a scenario that has a fleet)."""
     path = ALIASES.get(name, name)
-    fallback = _FALLBACKS.get(path) if name in ALIASES else None
-    missing = getattr(scenario, path.split(".", 1)[0], None) is None
-    if fallback and missing and getattr(scenario, fallback.split(".", 1)[0], None) is not None:
-        return fallback
+    if name not in ALIASES or scenario.fleet is None:
+        return path
+    if path in _FLEET_FIRST:
+        return _FLEET_FIRST[path]
+    if path in _FALLBACKS and getattr(scenario, path.split(".", 1)[0], None) is None:
+        return _FALLBACKS[path]
     return path
 
 

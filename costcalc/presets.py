@@ -519,7 +519,8 @@ def _code_files() -> list[Path]:
     """The modules that shape a cached preset: a change to any of them (an editable
     install, an upgrade without a version bump) must not serve stale objects."""
     here = Path(__file__).resolve().parent
-    return [here / name for name in ("schema.py", "presets.py", "units.py", "reconcile.py")]
+    shaping = ("schema.py", "presets.py", "overrides.py", "units.py", "units.txt", "reconcile.py")
+    return [here / name for name in shaping]
 
 
 def preset_folder_of(name_or_path: str | None) -> list[Path]:

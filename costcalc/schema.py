@@ -74,13 +74,18 @@ class Number:
         return value
 
     def check(self, number: float) -> float:
+        unit = self.unit_text()
         if self.gt is not None and not number > self.gt:
-            raise ValueError(f"must be greater than {self.gt:g}, got {number:g}")
+            raise ValueError(f"must be greater than {self.gt:g}{unit}, got {number:g}{unit}")
         if self.ge is not None and not number >= self.ge:
-            raise ValueError(f"must be at least {self.ge:g}, got {number:g}")
+            raise ValueError(f"must be at least {self.ge:g}{unit}, got {number:g}{unit}")
         if self.le is not None and not number <= self.le:
-            raise ValueError(f"must be at most {self.le:g}, got {number:g}")
+            raise ValueError(f"must be at most {self.le:g}{unit}, got {number:g}{unit}")
         return number
+
+    def unit_text(self) -> str:
+        """The unit bounds are stated in, for messages ('' for plain numbers)."""
+        return ""
 
     def describe(self) -> str:
         return "a number"
@@ -152,6 +157,9 @@ class Quantity(Number):
 
     def parse(self, value: Any) -> Any:
         return parse_quantity(value, self.unit) if isinstance(value, str) else value
+
+    def unit_text(self) -> str:
+        return f" {self.unit}"
 
     def describe(self) -> str:
         return f"in {self.unit}; a number, or a string with any compatible unit"

@@ -71,8 +71,12 @@ def parse_vary(spec: str) -> tuple[str, str]:
     return name.strip(), text.strip()
 
 
-def parse_axis(spec: str, scenario: Scenario, catalog: Catalog) -> Axis:
-    """Read `name=a:b:step` (inclusive range) or `name=v1,v2,...` against a scenario.
+def parse_axis(
+    spec: str | tuple[str, str | Sequence[Any]], scenario: Scenario, catalog: Catalog
+) -> Axis:
+    """Read `name=a:b:step` (inclusive range) or `name=v1,v2,...` against a scenario;
+    or a (name, values) pair, where a list holds one value per item (so "1,024" is
+    one value) and a string is read as after the `=`.
 
     Values may carry units ('1.5 USD/hour:3 USD/hour:0.5 USD/hour'); bare numbers are
     in the unit the field's name states.
@@ -80,15 +84,17 @@ def parse_axis(spec: str, scenario: Scenario, catalog: Catalog) -> Axis:
     Raises:
         InputError: malformed spec or values; UnknownName: no such field.
     """
-    name, text = parse_vary(spec)
+    name, given = parse_vary(spec) if isinstance(spec, str) else spec
+    text = given if isinstance(given, str) else ""
+    items = text.split(",") if isinstance(given, str) else [str(value) for value in given]
+    if not items or not all(item.strip() for item in items):
+        raise InputError(f"--vary {name}: no values given")
     path = expand_alias(scenario, name)
     marker = field_marker(scenario, path)
     column = path.rsplit(".", 1)[-1]
     values: tuple[Any, ...]
     if marker is None:
-        values = tuple(
-            _categorical(scenario, path, part.strip(), catalog) for part in text.split(",")
-        )
+        values = tuple(_categorical(scenario, path, item.strip(), catalog) for item in items)
         return Axis(path, column, values, numeric=False)
 
     def parse(value: str) -> float:
@@ -107,7 +113,7 @@ def parse_axis(spec: str, scenario: Scenario, catalog: Catalog) -> Axis:
         for value in (values[0], values[-1]):
             marker.check(value)
     else:
-        values = tuple(parse(part) for part in text.split(","))
+        values = tuple(parse(item) for item in items)
     return Axis(path, column, values, numeric=True)
 
 

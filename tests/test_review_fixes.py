@@ -158,3 +158,66 @@ def test_chips_with_the_same_peak_are_both_fastest(invoke):
     )
     fastest = {row["gpu"] for row in data["chips"] if row["fastest"]}
     assert fastest == {"H800", "H100"}  # both 989.4 BF16 TFLOP/s
+
+
+def test_check_of_a_folder_does_not_judge_the_shipped_scenarios_by_its_hardware(invoke, tmp_path):
+    from .conftest import copy_preset
+
+    (tmp_path / "hardware").mkdir()
+    chip = copy_preset("hardware", "h100", tmp_path / "hardware")
+    chip.write_text(chip.read_text().replace('"33750 USD"', '"90000 USD"'))
+    result = invoke("check", str(tmp_path), "--format", "json")
+    assert result.exit_code == 0, result.stdout
+    assert json.loads(result.stdout)["summary"]["drifted"] == 0
+
+
+def test_a_shipped_file_given_by_path_is_checked_once(invoke):
+    from .conftest import PRESETS
+
+    path = PRESETS / "scenarios" / "deepseek-v3.toml"
+    data = json.loads(invoke("check", str(path), "--format", "json").stdout)
+    metrics = [(row["scenario"], row["metric"]) for row in data["results"]]
+    assert len(metrics) == len(set(metrics))
+
+
+def test_compare_costs_an_fp8_mfu_at_bf16_on_a_chip_without_fp8(invoke):
+    data = json.loads(
+        invoke(
+            "compare", "deepseek-v3", "--set", "run.mfu_precision=fp8", "--gpu", "A100,H800",
+            "--format", "json",
+        ).stdout
+    )  # fmt: skip
+    by_gpu = {row["gpu"]: row for row in data["chips"]}
+    assert by_gpu["A100"]["note"] == "no fp8; costed at bf16"
+    assert by_gpu["H800"]["mfu_precision"] == "fp8"
+
+
+def test_pue_means_the_fleets_where_a_scenario_owns_a_fleet():
+    assert costcalc.estimate("deepseek-v3-owned", {"pue": 1.2}).total == pytest.approx(
+        costcalc.estimate("deepseek-v3-owned", {"fleet.pue": 1.2}).total
+    )
+
+
+def test_tokens_on_a_stage_measured_without_them_is_an_error(invoke):
+    assert_one_line_error(
+        invoke("estimate", "deepseek-r1", "--set", "tokens=1T"),
+        "reported without a token count",
+    )
+
+
+def test_list_values_of_a_library_sweep_are_one_value_each():
+    grid = costcalc.sweep_grid("deepseek-v3", {"gpus": ["1,024", "2,048"]})
+    assert grid.rows == 2
+    assert list(next(grid.chunks)["gpus"]) == [1024, 2048]
+
+
+def test_compare_chips_takes_a_comma_separated_string():
+    chips = costcalc.compare_chips("deepseek-v3", "H800,H20")
+    assert [chip.gpu for chip in chips] == ["H800", "H20"]
+
+
+def test_bounds_are_stated_in_the_fields_unit(invoke):
+    assert_one_line_error(
+        invoke("estimate", "--gpu", "H100", "--gpus", "8", "--days", "50000"),
+        "must be at most 1e+06 hour",
+    )
