@@ -232,60 +232,6 @@ def hardware_show(
 
 
 # ---------------------------------------------------------------------------
-# reference runs and calibration
-# ---------------------------------------------------------------------------
-
-GpuFilterOption = Annotated[
-    str | None, typer.Option("--gpu", help="Only the runs on this GPU (name or alias).")
-]
-
-
-@runs_app.command("list")
-def runs_list(
-    gpu: GpuFilterOption = None, fmt: FormatOption = OutputFormat.auto, output: OutputOption = None
-) -> None:
-    """Published runs: reported vs estimated GPU-hours and cost, and the implied MFU.
-
-    Example: costcalc runs list --gpu A100
-    """
-    from costcalc.api import reference_runs
-    from costcalc.reports import runs_list_report
-
-    emit(runs_list_report(reference_runs(gpu)), fmt, output)
-
-
-@runs_app.command("show")
-def runs_show(
-    name: Annotated[str, typer.Argument(help="Run name, e.g. llama-2-70b.")],
-    fmt: FormatOption = OutputFormat.auto,
-    output: OutputOption = None,
-) -> None:
-    """One published run, every figure with its formula or source.
-
-    Example: costcalc runs show deepseek-v3
-    """
-    from costcalc.api import reference_run
-    from costcalc.reports import run_show_report
-
-    emit(run_show_report(reference_run(name)), fmt, output)
-
-
-@app.command()
-def calibrate(
-    gpu: GpuFilterOption = None, fmt: FormatOption = OutputFormat.auto, output: OutputOption = None
-) -> None:
-    """Fit the typical MFU per GPU and precision from published runs; report the error
-    the hardware presets' MFUs leave (median and worst, and leave-one-out).
-
-    Example: costcalc calibrate --gpu A100
-    """
-    from costcalc.api import calibrate as fit
-    from costcalc.reports import calibration_report
-
-    emit(calibration_report(fit(gpu)), fmt, output)
-
-
-# ---------------------------------------------------------------------------
 # presets
 # ---------------------------------------------------------------------------
 
@@ -765,6 +711,60 @@ def explain(
     scenario_names = catalog().explanation(name).scenarios()
     report = _marked_what_if(explain_report(reconciliation, scenario_names, rate.currency), set_)
     emit(in_currency(report, rate.currency, locale), fmt, output)
+
+
+# ---------------------------------------------------------------------------
+# reference runs and calibration
+# ---------------------------------------------------------------------------
+
+GpuFilterOption = Annotated[
+    str | None, typer.Option("--gpu", help="Only the runs on this GPU (name or alias).")
+]
+
+
+@runs_app.command("list")
+def runs_list(
+    gpu: GpuFilterOption = None, fmt: FormatOption = OutputFormat.auto, output: OutputOption = None
+) -> None:
+    """Published runs: reported vs estimated GPU-hours and cost, and the implied MFU.
+
+    Example: costcalc runs list --gpu A100
+    """
+    from costcalc.api import reference_runs
+    from costcalc.reports import runs_list_report
+
+    emit(runs_list_report(reference_runs(gpu)), fmt, output)
+
+
+@runs_app.command("show")
+def runs_show(
+    name: Annotated[str, typer.Argument(help="Run name, e.g. llama-2-70b.")],
+    fmt: FormatOption = OutputFormat.auto,
+    output: OutputOption = None,
+) -> None:
+    """One published run, every figure with its formula or source.
+
+    Example: costcalc runs show deepseek-v3
+    """
+    from costcalc.api import reference_run
+    from costcalc.reports import run_show_report
+
+    emit(run_show_report(reference_run(name)), fmt, output)
+
+
+@app.command()
+def calibrate(
+    gpu: GpuFilterOption = None, fmt: FormatOption = OutputFormat.auto, output: OutputOption = None
+) -> None:
+    """Fit the typical MFU per GPU and precision from published runs; report the error
+    the hardware presets' MFUs leave (median and worst, and leave-one-out).
+
+    Example: costcalc calibrate --gpu A100
+    """
+    from costcalc.api import calibrate as fit
+    from costcalc.reports import calibration_report
+
+    emit(calibration_report(fit(gpu)), fmt, output)
 
 
 def main() -> None:
