@@ -87,6 +87,9 @@ class Fit:
 
 @dataclass(frozen=True)
 class Calibration:
+    """Fits per chip and precision, and per run: the error of the presets' MFUs and of
+    the leave-one-out fit (in the order of `results`)."""
+
     fits: tuple[Fit, ...]
     results: tuple[RunResult, ...]
     default_errors: tuple[float, ...]

@@ -28,6 +28,9 @@ from costcalc.schema import Scenario
 
 @dataclass
 class CheckRun:
+    """What one `check` found: every recorded figure's outcome, the files that could not
+    be checked, and the scenarios looked at."""
+
     results: list[Outcome] = field(default_factory=list)
     problems: list[FileProblem] = field(default_factory=list)
     scenarios: list[str] = field(default_factory=list)

@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ChipResult:
+    """The run on one chip: GPU-hours, days, cost at the chip's rental price, energy,
+    the MFU used (the same for every chip), and whether it is cheapest or fastest."""
+
     gpu: str
     precision: str
     gpu_hours: float

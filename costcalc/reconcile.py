@@ -134,6 +134,9 @@ class OwnedVersusRented:
 
 @dataclass(frozen=True)
 class Reconciliation:
+    """An explanation computed: its layers, narrowest scope first, and the bridge
+    between the owned and the rented cost of a GPU-hour (when it names both runs)."""
+
     name: str
     title: str
     summary: str
