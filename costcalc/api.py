@@ -123,7 +123,26 @@ def with_overrides(base: Scenario, overrides: Mapping[str, Any], presets: Catalo
         key = "run.gpu" if "run.gpu" in values else "gpu"
         values[key] = presets.hardware(values[key]).name
     changed = apply_overrides(base, values, presets)
+    changed = _without_ranges_for(changed, [path for path in values if path not in ranges])
     return with_ranges(changed, ranges, "--set") if ranges else changed
+
+
+def _without_ranges_for(scenario: Scenario, paths: list[str]) -> Scenario:
+    """A value set by hand replaces the range the file gave it: `--set price=3` with
+    `--uncertainty` varies the other inputs, not the price."""
+    import dataclasses
+
+    from costcalc.overrides import alias_targets, resolve_path
+
+    dropped = {
+        ".".join(map(str, resolve_path(scenario, target)))
+        for path in paths
+        for target in alias_targets(scenario, path)
+    }
+    if not dropped & set(scenario.uncertain):
+        return scenario
+    kept = {path: spec for path, spec in scenario.uncertain.items() if path not in dropped}
+    return dataclasses.replace(scenario, uncertain=kept)
 
 
 def explain(name: str = "deepseek", overrides: Mapping[str, Any] | None = None) -> Reconciliation:
@@ -359,6 +378,10 @@ def sweep_grid(
 
     reference, start, presets = _reference_and_start(scenario_or_name, overrides)
     pairs = list(vary.items()) if isinstance(vary, Mapping) else list(vary)
+    pairs = [  # a lone value is a one-value axis
+        (name, values if isinstance(values, str | list | tuple) else [values])
+        for name, values in pairs
+    ]
     axes = unique_columns([parse_axis(pair, start, presets) for pair in pairs])
     check_combinations(reference, start, axes, presets)
     return Grid(tuple(axes), sweep_chunks(reference, start, axes, presets))

@@ -18,6 +18,7 @@ from costcalc.presets import (
     Catalog,
     build_scenario,
     packaged_dir,
+    preset_folder_of,
     preset_kind,
     read_toml,
     scan,
@@ -57,7 +58,9 @@ def run_checks(paths: Sequence[Path]) -> CheckRun:
     _check_into(run, [], seen)
     if paths:
         _check_into(run, paths, seen)
-    unique = {(problem.path.resolve(), problem.message): problem for problem in run.problems}
+    unique: dict[Path, FileProblem] = {}
+    for problem in run.problems:  # one problem per file, however the file was named
+        unique.setdefault(problem.path.resolve(), problem)
     run.problems = list(unique.values())
     return run
 
@@ -67,7 +70,8 @@ def _check_into(run: CheckRun, paths: Sequence[Path], seen: set[Path]) -> None:
     folders = [path for path in paths if path.is_dir()]
     files = [path for path in paths if not path.is_dir()]
     preset_folders = [f for f in folders if (f / "scenarios").is_dir() or (f / "hardware").is_dir()]
-    catalog, problems = scan(preset_folders)
+    homes = [home for file in files for home in preset_folder_of(str(file))]  # a file's folder
+    catalog, problems = scan([*preset_folders, *homes])
     wanted = [path.resolve() for path in paths] or [packaged_dir().resolve()]
 
     def relevant(path: Path) -> bool:
@@ -93,7 +97,9 @@ def _check_into(run: CheckRun, paths: Sequence[Path], seen: set[Path]) -> None:
     for path in loose:
         if path.resolve() not in seen:
             scenario = _read_one(path, catalog, run)
-            if scenario is not None:
+            if scenario is None:
+                seen.add(path.resolve())
+            else:
                 targets.append((scenario, path))
     for scenario, path in targets:
         if path.resolve() in seen:

@@ -75,6 +75,7 @@ def compare(
         if mfu_precision.value not in peaks:  # an MFU of an FP8 peak, on a chip without one
             overrides["run.mfu_precision"] = Precision.bf16.value
             note = f"no {mfu_precision.value}; costed at bf16"
+        chip_mfu_precision = str(overrides["run.mfu_precision"])
         changed = apply_overrides(start, overrides, catalog)
         if changed.fleet is not None:  # compare the run at rental rates, not a fleet's cost
             changed = dataclasses.replace(changed, fleet=None, basis=Basis.rental)
@@ -94,7 +95,7 @@ def compare(
                 price_usd_per_gpu_hour=chip.rental_usd_per_gpu_hour,
                 cost=float(result.by_category["compute"]),
                 mfu=mfu,
-                mfu_precision=mfu_precision.value,
+                mfu_precision=chip_mfu_precision,
                 energy_kwh=float(result.energy_kwh or 0.0),
                 note=note,
             )

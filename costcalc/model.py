@@ -373,14 +373,9 @@ def rescale_measured(
     originals = {stage.name: stage for stage in original.run.stages}
     stages = []
     for stage in changed.run.stages:
+        # Tokens given to a stage measured without them scale nothing (there is no
+        # "before" to compare with): they only let the estimate show the implied MFU.
         before_stage = originals.get(stage.name)
-        measured = stage.gpu_hours is not None or stage.hours is not None
-        untokened = before_stage is not None and before_stage.tokens is None
-        if measured and untokened and stage.tokens is not None:
-            raise InputError(
-                f"stage {stage.name!r}: its GPU-hours were reported without a token "
-                "count, so there is nothing to scale from; change its gpu_hours instead"
-            )
         ratio = speed * _work_ratio(original.run, before_stage, changed.run, stage)
         stages.append(
             dataclasses.replace(
@@ -558,6 +553,11 @@ def allocated_items(
 # ---------------------------------------------------------------------------
 
 
+def _nonzero(value: Number) -> bool:
+    """A scalar other than 0, or any array (sweeps and draws vary it, zeros included)."""
+    return not isinstance(value, int | float) or value != 0
+
+
 def rnd_items(rnd: Rnd, final_run_compute: Number | None) -> list[LineItem]:
     """Staff, experiment compute (a multiple of the final run) and data."""
     items = [
@@ -633,7 +633,9 @@ def estimate(scenario: Scenario, hardware: Mapping[str, Hardware]) -> Estimate:
         items.extend(fleet_items(scenario.fleet, fleet, hardware))
     if scenario.rnd is not None:
         items.extend(
-            rnd_items(scenario.rnd, run_compute if scenario.rnd.experiment_multiple else None)
+            rnd_items(
+                scenario.rnd, run_compute if _nonzero(scenario.rnd.experiment_multiple) else None
+            )
         )
     return Estimate(
         scenario=scenario.name,

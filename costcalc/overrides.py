@@ -48,6 +48,17 @@ _FALLBACKS = {
 }
 
 
+def alias_targets(scenario: Scenario, name: str) -> list[str]:
+    """Every field a `--set` of `name` writes: one, except `pue` in a scenario with both a
+    run and a fleet, where the run's PUE (its energy) and the fleet's (its cost) move
+    together."""
+    path = expand_alias(scenario, name)
+    also = {fleet: run for run, fleet in _FLEET_FIRST.items()}.get(path)
+    if name in ALIASES and also and scenario.run is not None:
+        return [path, also]
+    return [path]
+
+
 def expand_alias(scenario: Scenario, name: str) -> str:
     """The full path a short name stands for in this scenario ('pue' is the run's PUE,
     or the fleet's in a scenario that has a fleet)."""
@@ -230,8 +241,8 @@ def apply_overrides(
         return scenario
     data = as_data(scenario)
     for path, value in overrides.items():
-        keys = resolve_path(scenario, path)
-        _assign(data, keys, value)
+        for target in alias_targets(scenario, path):
+            _assign(data, resolve_path(scenario, target), value)
     described = ", ".join(f"{path}={value}" for path, value in overrides.items())
     try:
         updated = validate(Scenario, data, f"--set {described}")

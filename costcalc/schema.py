@@ -472,5 +472,5 @@ class Scenario:
             raise ValueError("a rental scenario needs a run (or rnd)")
         if self.basis is Basis.ownership and self.fleet is None:
             raise ValueError("an ownership scenario needs a fleet")
-        if self.rnd and self.rnd.experiment_multiple and self.run is None:
+        if self.rnd and self.rnd.experiment_multiple is not None and self.run is None:
             raise ValueError("rnd.experiment_multiple needs a run to multiply")

@@ -198,11 +198,51 @@ def test_pue_means_the_fleets_where_a_scenario_owns_a_fleet():
     )
 
 
-def test_tokens_on_a_stage_measured_without_them_is_an_error(invoke):
-    assert_one_line_error(
-        invoke("estimate", "deepseek-r1", "--set", "tokens=1T"),
-        "reported without a token count",
-    )
+def test_tokens_given_to_a_measured_stage_show_its_implied_mfu(invoke):
+    # Measured GPU-hours stay as reported (there is no token count to scale from);
+    # the tokens let the estimate say what MFU those GPU-hours imply.
+    args = ["estimate", "--gpu", "H100", "--gpus", "1024", "--params", "70B"]
+    result = invoke(*args, "--gpu-hours", "1M", "--set", "tokens=2T", "--format", "markdown")
+    assert result.exit_code == 0, result.stderr
+    implied = 6 * 70e9 * 2e12 / (1e6 * 3600 * 989.4e12)
+    assert f"imply MFU {implied * 100:.1f}%" in result.stdout
+    assert costcalc.estimate("deepseek-r1", {"tokens": "1T"}).total == pytest.approx(294_000)
+
+
+def test_compare_energy_follows_pue_where_run_and_fleet_both_have_one(invoke):
+    def energy(*extra):
+        args = ["compare", "deepseek-v3-owned", "--gpu", "H800", *extra, "--format", "json"]
+        return json.loads(invoke(*args).stdout)["chips"][0]["energy_kwh"]
+
+    assert energy("--set", "pue=2") == pytest.approx(energy() * 2 / 1.25)
+
+
+def test_a_value_set_by_hand_replaces_the_files_range():
+    # v3-on-leased-h100 gives its price as a range; --set price=3 pins it.
+    from .conftest import PROJECT
+
+    path = str(PROJECT / "examples" / "presets" / "scenarios" / "v3-on-leased-h100.toml")
+    simulation = costcalc.monte_carlo(path, 2000, seed=1, overrides={"price": 3})
+    (price,) = [item for item in simulation.inputs if item.path == "run.price_usd_per_gpu_hour"]
+    # Not the file's 1.5-2.5 USD/hour: with no stated range left, +/-20% around 3.
+    assert (price.spec.low, price.spec.high) == pytest.approx((2.4, 3.6))
+    low, _, high = simulation.percentiles["total"]
+    assert low <= simulation.point["total"] <= high
+
+
+def test_what_if_analysis_with_an_array_valued_experiment_multiple(invoke):
+    assert invoke("sensitivity", "deepseek-rnd", "--format", "json").exit_code == 0
+    result = invoke("estimate", "deepseek-rnd", "--uncertainty", "100", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+
+
+def test_check_a_scenario_file_inside_a_preset_folder(invoke):
+    from .conftest import PROJECT
+
+    path = PROJECT / "examples" / "presets" / "scenarios" / "v3-on-leased-h100.toml"
+    result = invoke("check", str(path), "--format", "json")
+    assert result.exit_code == 0, result.stdout
+    assert json.loads(result.stdout)["invalid"] == []
 
 
 def test_list_values_of_a_library_sweep_are_one_value_each():

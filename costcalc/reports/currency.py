@@ -40,7 +40,8 @@ def in_currency(report: Report, currency: str, locale: str) -> Report:
         return value
 
     report.columns = [
-        dataclasses.replace(column, key=rename(column.key)) for column in report.columns
+        dataclasses.replace(column, key=rename(column.key), header=rename(column.header))
+        for column in report.columns
     ]
     if report.table_columns is not None:
         report.table_columns = [rename(key) for key in report.table_columns]
