@@ -17,7 +17,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from costcalc.errors import InputError, PresetError, UnknownName
-from costcalc.schema import Scenario
+from costcalc.schema import Scenario, dataclass_in
 
 if TYPE_CHECKING:
     from costcalc.presets import Catalog
@@ -112,7 +112,7 @@ def field_marker(scenario: Scenario, path: str) -> Any:
         if isinstance(key, int):
             continue
         annotation = typing.get_type_hints(current, include_extras=True)[key]
-        current = _dataclass_in(annotation)
+        current = dataclass_in(annotation)
     return next((meta for meta in _metadata(annotation) if isinstance(meta, Number)), None)
 
 
@@ -151,7 +151,7 @@ def _paths_of(cls: type, instance: Any, prefix: str) -> list[str]:
             continue
         path = f"{prefix}{name}"
         value = getattr(instance, name, None) if instance is not None else None
-        child = _dataclass_in(annotation)
+        child = dataclass_in(annotation)
         if child is None:
             paths.append(path)
         elif isinstance(value, tuple):
@@ -185,7 +185,7 @@ def resolve_path(scenario: Scenario, path: str) -> tuple[str | int, ...]:
         if part not in hints or part in _NOT_SETTABLE:
             raise UnknownName("field", path, settable_paths(scenario))
         keys.append(part)
-        current_cls = _dataclass_in(hints[part])
+        current_cls = dataclass_in(hints[part])
         current = getattr(current, part, None) if current is not None else None
     if current_cls is not None or isinstance(current, tuple):
         raise UnknownName("field", path, settable_paths(scenario))
@@ -287,16 +287,6 @@ def as_data(scenario: Scenario) -> dict[str, Any]:
 @cache
 def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls) if dataclasses.is_dataclass(cls) else {}
-
-
-def _dataclass_in(annotation: Any) -> Any:
-    if dataclasses.is_dataclass(annotation):
-        return annotation
-    for argument in typing.get_args(annotation):
-        found = _dataclass_in(argument)
-        if found is not None:
-            return found
-    return None
 
 
 def _item_name(item: Any) -> str:

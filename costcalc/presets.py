@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from costcalc import __version__
 from costcalc.cache import cached, fingerprint
 from costcalc.errors import CostcalcError, PresetError, UnknownName, closest
-from costcalc.schema import Hardware, Scenario, Uncertain
+from costcalc.schema import Hardware, Scenario, Uncertain, dataclass_in
 
 if TYPE_CHECKING:
     from costcalc.reconcile import Explanation
@@ -136,22 +136,12 @@ def _field_names(cls: type, location: list[str]) -> list[str]:
         if part.isdigit():
             continue
         hints = typing.get_type_hints(current) if dataclasses.is_dataclass(current) else {}
-        current = _dataclass_in(hints.get(part))
+        current = dataclass_in(hints.get(part))
         if current is None:
             return []
     return (
         [f.name for f in dataclasses.fields(current)] if dataclasses.is_dataclass(current) else []
     )
-
-
-def _dataclass_in(annotation: Any) -> Any:
-    if dataclasses.is_dataclass(annotation):
-        return annotation
-    for argument in typing.get_args(annotation):
-        found = _dataclass_in(argument)
-        if found is not None:
-            return found
-    return None
 
 
 def _line_of(path: Path | str, key: str) -> int | None:

@@ -11,6 +11,7 @@ name states (`tdp_w` is in watts, `price_usd_per_gpu_hour` in USD per GPU-hour).
 from __future__ import annotations
 
 import dataclasses
+import typing
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -474,3 +475,15 @@ class Scenario:
             raise ValueError("an ownership scenario needs a fleet")
         if self.rnd and self.rnd.experiment_multiple is not None and self.run is None:
             raise ValueError("rnd.experiment_multiple needs a run to multiply")
+
+
+def dataclass_in(annotation: Any) -> Any:
+    """The schema dataclass an annotation holds (`Run | None`, `tuple[Stage, ...]`), or
+    None for a plain field: how field paths walk from a scenario to its leaves."""
+    if dataclasses.is_dataclass(annotation):
+        return annotation
+    for argument in typing.get_args(annotation):
+        found = dataclass_in(argument)
+        if found is not None:
+            return found
+    return None
