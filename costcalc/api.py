@@ -73,7 +73,7 @@ def estimate(
     """
     base, presets = _resolve(scenario_or_name)
     chosen = what_if(base, _mapping(overrides), presets)
-    return _estimate(chosen, hardware_for(chosen, presets.hardware))
+    return _estimate(chosen, hardware_for(presets.hardware, chosen))
 
 
 def _resolve(scenario_or_name: object) -> tuple[Scenario, Catalog]:
@@ -104,7 +104,7 @@ def what_if(base: Scenario, overrides: Mapping[str, Any], presets: Catalog) -> S
     from costcalc.model import rescale_measured
 
     changed = with_overrides(base, overrides, presets)
-    return rescale_measured(base, changed, _hardware_of(presets, base, changed))
+    return rescale_measured(base, changed, hardware_for(presets.hardware, base, changed))
 
 
 def with_overrides(base: Scenario, overrides: Mapping[str, Any], presets: Catalog) -> Scenario:
@@ -163,7 +163,7 @@ def explain(name: str = "deepseek", overrides: Mapping[str, Any] | None = None) 
         for scenario_name in explanation.scenarios()
     }
     estimates = {
-        scenario_name: _estimate(chosen, hardware_for(chosen, presets.hardware))
+        scenario_name: _estimate(chosen, hardware_for(presets.hardware, chosen))
         for scenario_name, chosen in scenarios.items()
     }
     return reconcile(explanation, scenarios, estimates)
@@ -343,7 +343,7 @@ def tornado(
     if not 0 < spread < 1:
         raise InputError(f"--spread (spread) must be between 0 and 1, got {spread}")
     reference, start, presets = _reference_and_start(scenario_or_name, overrides)
-    return sensitivity(reference, start, _hardware_of(presets, reference, start), spread)
+    return sensitivity(reference, start, hardware_for(presets.hardware, reference, start), spread)
 
 
 def monte_carlo(
@@ -358,7 +358,7 @@ def monte_carlo(
 
     reference, start, presets = _reference_and_start(scenario_or_name, overrides)
     inputs = stated_inputs(start) or uncertain_inputs(start)
-    hardware = _hardware_of(presets, reference, start)
+    hardware = hardware_for(presets.hardware, reference, start)
     return simulate(reference, start, hardware, draws, seed, inputs)
 
 
@@ -393,10 +393,3 @@ def _reference_and_start(
     """The scenario as measured, the same after overrides (not rescaled), and the catalog."""
     reference, presets = _resolve(scenario_or_name)
     return reference, with_overrides(reference, _mapping(overrides), presets), presets
-
-
-def _hardware_of(presets: Catalog, *scenarios: Scenario) -> dict[str, Hardware]:
-    hardware: dict[str, Hardware] = {}
-    for scenario in scenarios:
-        hardware.update(hardware_for(scenario, presets.hardware))
-    return hardware

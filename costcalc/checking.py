@@ -107,7 +107,7 @@ def _check_into(run: CheckRun, paths: Sequence[Path], seen: set[Path]) -> None:
         seen.add(path.resolve())
         run.scenarios.append(scenario.name)
         try:
-            result = estimate(scenario, hardware_for(scenario, catalog.hardware))
+            result = estimate(scenario, hardware_for(catalog.hardware, scenario))
         except CostcalcError as error:
             run.problems.append(FileProblem(path, str(error)))
             continue

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from costcalc.errors import InputError
-from costcalc.model import estimate, hardware_for, rescale_measured
+from costcalc.model import estimate, hardware_for, rescale_measured, throughput
 from costcalc.overrides import apply_overrides
 from costcalc.schema import Basis, Hardware, Precision, Scenario
 
@@ -54,11 +54,8 @@ def compare(
     run = start.run
     if run is None:
         raise InputError(f"{start.name} has no run to compare across chips")
-    home = hardware_for(start, catalog.hardware)[run.gpu]
-    mfu = run.mfu if run.mfu is not None else home.typical_mfu
-    mfu_precision = run.mfu_precision or (
-        run.precision if run.mfu is not None else home.typical_mfu_precision
-    )
+    home = throughput(run, catalog.hardware(run.gpu))  # the MFU every chip runs at
+    mfu, mfu_precision = home.mfu, home.mfu_precision
     results = []
     for chip in chips:
         overrides: dict[str, object] = {
@@ -79,10 +76,7 @@ def compare(
         changed = apply_overrides(start, overrides, catalog)
         if changed.fleet is not None:  # compare the run at rental rates, not a fleet's cost
             changed = dataclasses.replace(changed, fleet=None, basis=Basis.rental)
-        hardware = {
-            **hardware_for(reference, catalog.hardware),
-            **hardware_for(changed, catalog.hardware),
-        }
+        hardware = hardware_for(catalog.hardware, reference, changed)
         result = estimate(rescale_measured(reference, changed, hardware), hardware)
         results.append(
             ChipResult(
@@ -94,7 +88,7 @@ def compare(
                 else float(result.wall_clock_days),
                 price_usd_per_gpu_hour=chip.rental_usd_per_gpu_hour,
                 cost=float(result.by_category["compute"]),
-                mfu=mfu,
+                mfu=float(mfu),
                 mfu_precision=chip_mfu_precision,
                 energy_kwh=float(result.energy_kwh or 0.0),
                 note=note,

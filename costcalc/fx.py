@@ -84,9 +84,16 @@ def resolve_rate(currency: str, overrides: Iterable[str] = ()) -> Rate:
         InputError: the code is not a currency babel knows.
     """
     code = currency.strip().upper()
-    given = dict(parse_fx(text) for text in overrides)
+    given = {}
+    for text in overrides:
+        other, per_usd = parse_fx(text)
+        if other != code:  # a rate for a currency not shown would be silently ignored
+            raise InputError(f"--fx {text}: has no effect without --currency {other}")
+        given[other] = per_usd
     if code in given:
         return Rate(code, given[code], source="--fx on the command line")
+    if code == BASE:  # no rates file to read
+        return Rate(BASE, 1.0, source="base currency")
     rates = load_rates()
     if code not in rates:
         _check_iso_code(code)

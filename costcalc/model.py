@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from costcalc.errors import InputError, UnknownItem
-from costcalc.numbers import compact, grouped, percent, scientific
+from costcalc.numbers import compact, grouped, nonzero, percent, scientific
 from costcalc.schema import (
     CATEGORIES,
     METRICS,
@@ -303,7 +303,7 @@ def throughput(run: Run, hardware: Hardware) -> Throughput:
 def stage_result(stage: Stage, run: Run, hardware: Hardware) -> StageResult:
     """GPU-hours, FLOPs, wall-clock days and energy of one stage."""
     rate = throughput(run, hardware)
-    active = run.active_params if run.active_params is not None else run.params
+    active = run.active
     flops = None
     if stage.tokens is not None and active is not None:
         flops = training_flops(active, stage.tokens, run.layers, run.d_model, run.seq_len)
@@ -390,8 +390,7 @@ def rescale_measured(
 def _work_ratio(original: Run, before: Stage | None, changed: Run, after: Stage) -> Any:
     """How much more work a measured stage now does: the FLOPs ratio when both versions
     have tokens and parameters, the parameter ratio when only parameters are known."""
-    old_params = original.active_params if original.active_params is not None else original.params
-    new_params = changed.active_params if changed.active_params is not None else changed.params
+    old_params, new_params = original.active, changed.active
     if before is None or old_params is None or new_params is None:
         return 1.0
     if before.tokens is not None and after.tokens is not None:
@@ -553,11 +552,6 @@ def allocated_items(
 # ---------------------------------------------------------------------------
 
 
-def _nonzero(value: Number) -> bool:
-    """A scalar other than 0, or any array (sweeps and draws vary it, zeros included)."""
-    return not isinstance(value, int | float) or value != 0
-
-
 def rnd_items(rnd: Rnd, final_run_compute: Number | None) -> list[LineItem]:
     """Staff, experiment compute (a multiple of the final run) and data."""
     items = [
@@ -634,7 +628,7 @@ def estimate(scenario: Scenario, hardware: Mapping[str, Hardware]) -> Estimate:
     if scenario.rnd is not None:
         items.extend(
             rnd_items(
-                scenario.rnd, run_compute if _nonzero(scenario.rnd.experiment_multiple) else None
+                scenario.rnd, run_compute if nonzero(scenario.rnd.experiment_multiple) else None
             )
         )
     return Estimate(
@@ -651,9 +645,11 @@ def estimate(scenario: Scenario, hardware: Mapping[str, Hardware]) -> Estimate:
     )
 
 
-def hardware_for(scenario: Scenario, lookup: Any) -> dict[str, Hardware]:
-    """The hardware presets a scenario names, by canonical name, from a catalog lookup."""
-    names = [scenario.run.gpu] if scenario.run else []
-    if scenario.fleet:
-        names.extend(group.gpu for group in scenario.fleet.groups)
+def hardware_for(lookup: Any, *scenarios: Scenario) -> dict[str, Hardware]:
+    """The hardware presets the scenarios name (a what-if and the scenario it changed,
+    say), by canonical name, from a catalog lookup."""
+    names = []
+    for scenario in scenarios:
+        names += [scenario.run.gpu] if scenario.run else []
+        names += [group.gpu for group in scenario.fleet.groups] if scenario.fleet else []
     return {name: lookup(name) for name in names}

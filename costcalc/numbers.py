@@ -69,6 +69,12 @@ def scientific(value: Any) -> str:
     return f"{mantissa}e{int(exponent)}" if exponent else mantissa
 
 
+def nonzero(value: Any) -> bool:
+    """A scalar other than 0, or any array: a sweep or a draw varies the value (zeros
+    included), so the part of the model that uses it must run."""
+    return _is_array(value) or float(value) != 0
+
+
 def _significant(number: float, digits: int) -> str:
     text = f"{number:,.{digits}g}" if abs(number) < 10**digits else f"{number:,.0f}"
     return text

@@ -38,38 +38,35 @@ ALIASES = {
     "staff": "rnd.staff",
     "salary": "rnd.staff_usd_per_year",
 }
-# A short name means the fleet's field in a scenario with a fleet: there the fleet's PUE
-# is the one that costs money (the run's only estimates energy).
-_FLEET_FIRST = {"run.pue": "fleet.pue"}
-# ...and the fleet's field where the scenario lacks the named section (no R&D).
-_FALLBACKS = {
+# In a scenario with a fleet and no R&D section, staff and salary are the fleet's.
+_FLEET_STAFF = {
     "rnd.staff": "fleet.ops_staff",
     "rnd.staff_usd_per_year": "fleet.ops_usd_per_person_year",
 }
 
 
 def alias_targets(scenario: Scenario, name: str) -> list[str]:
-    """Every field a `--set` of `name` writes: one, except `pue` in a scenario with both a
-    run and a fleet, where the run's PUE (its energy) and the fleet's (its cost) move
-    together."""
-    path = expand_alias(scenario, name)
-    also = {fleet: run for run, fleet in _FLEET_FIRST.items()}.get(path)
-    if name in ALIASES and also and scenario.run is not None:
-        return [path, also]
+    """Every field a `--set` of `name` writes, the one that costs money first.
+
+    A short name usually means one field. In a scenario with a fleet, `pue` means the
+    fleet's PUE (which prices its power) and the run's too (a run on the fleet draws
+    power at it); `staff` and `salary` mean the fleet's operations staff when there is
+    no R&D section.
+    """
+    path = ALIASES.get(name, name)
+    if name not in ALIASES or scenario.fleet is None:
+        return [path]
+    if path == "run.pue":
+        return ["fleet.pue", *(["run.pue"] if scenario.run is not None else [])]
+    if path in _FLEET_STAFF and scenario.rnd is None:
+        return [_FLEET_STAFF[path]]
     return [path]
 
 
 def expand_alias(scenario: Scenario, name: str) -> str:
-    """The full path a short name stands for in this scenario ('pue' is the run's PUE,
-    or the fleet's in a scenario that has a fleet)."""
-    path = ALIASES.get(name, name)
-    if name not in ALIASES or scenario.fleet is None:
-        return path
-    if path in _FLEET_FIRST:
-        return _FLEET_FIRST[path]
-    if path in _FALLBACKS and getattr(scenario, path.split(".", 1)[0], None) is None:
-        return _FALLBACKS[path]
-    return path
+    """The one field a short name stands for where only one can be named (a sweep axis,
+    a field's bounds): the first of its `alias_targets`."""
+    return alias_targets(scenario, name)[0]
 
 
 # Fields that identify or document a scenario rather than feed the model.

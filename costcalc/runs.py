@@ -102,7 +102,15 @@ class RunResult:
     reported_gpu_hours: float
     estimated_gpu_hours: float
     implied_mfu: float
-    mfu_precision: Precision
+
+    @property
+    def mfu_precision(self) -> Precision:
+        """The peak both MFUs are fractions of: the one the typical MFU refers to."""
+        return self.hardware.typical_mfu_precision
+
+    @property
+    def peak_flops(self) -> float:
+        return self.hardware.peak_flops(self.mfu_precision)
 
     @property
     def error(self) -> float:
@@ -123,18 +131,17 @@ class RunResult:
         return self.estimated_gpu_hours * self.price_usd_per_gpu_hour
 
     def mfu_basis(self) -> str:
-        peak = self.hardware.peak_flops(self.mfu_precision)
         return (
             f"6 x {compact(self.run.active)} params x {compact(self.run.tokens)} tokens / "
             f"({compact(self.reported_gpu_hours)} GPU-h x 3600 s x "
-            f"{compact(peak / 1e12)} TFLOP/s {self.mfu_precision.value.upper()} peak) = "
+            f"{compact(self.peak_flops / 1e12)} TFLOP/s {self.mfu_precision.value.upper()} "
+            "peak) = "
             f"{percent(self.implied_mfu)}"
         )
 
     def estimate_basis(self) -> str:
-        peak = self.hardware.peak_flops(self.mfu_precision)
         return (
-            f"{scientific(self.run.flops)} FLOP / ({compact(peak / 1e12)} TFLOP/s x "
+            f"{scientific(self.run.flops)} FLOP / ({compact(self.peak_flops / 1e12)} TFLOP/s x "
             f"{percent(self.hardware.typical_mfu)} typical MFU x 3600 s) = "
             f"{compact(self.estimated_gpu_hours)} GPU-h"
         )
@@ -142,8 +149,7 @@ class RunResult:
 
 def evaluate(run: ReferenceRun, hardware: Hardware) -> RunResult:
     """Implied MFU of a reported run, and the GPU-hours the typical MFU predicts."""
-    precision = hardware.typical_mfu_precision
-    peak = hardware.peak_flops(precision)
+    peak = hardware.peak_flops(hardware.typical_mfu_precision)
     reported = run.reported_gpu_hours
     return RunResult(
         run=run,
@@ -151,7 +157,6 @@ def evaluate(run: ReferenceRun, hardware: Hardware) -> RunResult:
         reported_gpu_hours=reported,
         estimated_gpu_hours=float(gpu_hours_from_flops(run.flops, peak, hardware.typical_mfu)),
         implied_mfu=float(implied_mfu(run.flops, reported, peak)),
-        mfu_precision=precision,
     )
 
 

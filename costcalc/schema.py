@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from costcalc.errors import UnsupportedPrecision
+from costcalc.numbers import nonzero
 from costcalc.units import parse_count, parse_quantity
 
 FORBID_EXTRA: Any = {"extra": "forbid"}
@@ -346,6 +347,11 @@ class Run:
         if scalars and self.active_params > self.params:  # type: ignore[operator]
             raise ValueError("active_params cannot exceed params")
 
+    @property
+    def active(self) -> float | None:
+        """Parameters active per token (all of them for a dense model), if known."""
+        return self.active_params if self.active_params is not None else self.params
+
 
 @dataclass(frozen=True)
 class FleetGroup:
@@ -473,7 +479,7 @@ class Scenario:
             raise ValueError("a rental scenario needs a run (or rnd)")
         if self.basis is Basis.ownership and self.fleet is None:
             raise ValueError("an ownership scenario needs a fleet")
-        if self.rnd and self.rnd.experiment_multiple is not None and self.run is None:
+        if self.rnd and nonzero(self.rnd.experiment_multiple) and self.run is None:
             raise ValueError("rnd.experiment_multiple needs a run to multiply")
 
 

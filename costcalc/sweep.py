@@ -217,7 +217,7 @@ def _variant(
 
 
 def _evaluate(base: Scenario, scenario: Scenario, catalog: Catalog) -> dict[str, Any]:
-    hardware = {**hardware_for(base, catalog.hardware), **hardware_for(scenario, catalog.hardware)}
+    hardware = hardware_for(catalog.hardware, base, scenario)
     result = estimate(rescale_measured(base, scenario, hardware), hardware)
     return {column: result.metric(metric) for column, metric in METRIC_COLUMNS}
 

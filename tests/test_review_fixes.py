@@ -261,3 +261,15 @@ def test_bounds_are_stated_in_the_fields_unit(invoke):
         invoke("estimate", "--gpu", "H100", "--gpus", "8", "--days", "50000"),
         "must be at most 1e+06 hour",
     )
+
+
+def test_an_rnd_only_rental_scenario_is_valid(invoke, tmp_path):
+    # experiment_multiple defaults to 0: with no run there is nothing to multiply, and
+    # nothing that needs a run (a check of "is not None" once refused every such file).
+    path = tmp_path / "team.toml"
+    path.write_text(
+        'title = "A research team"\nbasis = "rental"\n'
+        '[rnd]\nstaff = 10\nstaff_usd_per_year = "200000 USD/year"\n'
+    )
+    data = json.loads(invoke("estimate", str(path), "--format", "json").stdout)
+    assert data["total"] == pytest.approx(10 * 200_000)

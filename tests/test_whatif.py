@@ -179,7 +179,7 @@ def test_sensitivity_ranks_the_dominant_input_first(tmp_path):
     )
     presets = catalog()
     scenario = presets.scenario(str(path))
-    effects = sensitivity(scenario, scenario, hardware_for(scenario, presets.hardware))
+    effects = sensitivity(scenario, scenario, hardware_for(presets.hardware, scenario))
     assert effects[0].input.path == "run.price_usd_per_gpu_hour"
     assert effects[0].total_at_low == pytest.approx(147e3 * 0.5)
     assert effects[0].total_at_high == pytest.approx(147e3 * 10)
@@ -212,7 +212,7 @@ def _simulate(overrides, draws=2000, seed=1):
     presets = catalog()
     reference = presets.scenario("deepseek-v3")
     scenario = with_overrides(reference, overrides, presets)
-    hardware = hardware_for(scenario, presets.hardware)
+    hardware = hardware_for(presets.hardware, scenario)
     return simulate(reference, scenario, hardware, draws, seed, stated_inputs(scenario))
 
 
